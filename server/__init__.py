@@ -1,0 +1,3 @@
+"""Draagvlak: live, anonymous team sessions for Dutch schools."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,65 @@
+"""The application: every route in one list, shared resources opened in the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from . import pages
+from .config import Settings
+from .headers import SecurityHeaders
+from .hub import open_hub
+from .i18n import load_translators
+from .live_socket import live_socket
+from .packs import load_packs
+from .registry import LiveSessions
+from .render import Renderer
+from .rules import Limits
+from .store import open_store
+
+
+def create_app(settings: Settings) -> Starlette:
+    # Packs and templates are read before the server listens: a broken file stops start-up.
+    packs = load_packs(settings.packs_dir)
+    translators = load_translators()
+    renderer = Renderer(settings.templates_dir, translators)
+    limits = Limits(settings.max_answer_length, settings.max_answers_per_prompt)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = open_store(settings.store_url)
+        hub = open_hub(settings.hub_url)
+        await store.open()
+        await hub.start()
+        app.state.store = store
+        app.state.sessions = LiveSessions(store=store, hub=hub, renderer=renderer, limits=limits)
+        try:
+            yield
+        finally:
+            # Stop the session writers first: they may still be saving.
+            await app.state.sessions.close()
+            await hub.stop()
+            await store.close()
+
+    routes = [
+        Route("/", pages.join_page),
+        Route("/j/{code}", pages.phone_page),
+        Route("/start", pages.start_page),
+        Route("/sessions", pages.create_session, methods=["POST"]),
+        Route("/s/{session_id}/console", pages.console_page),
+        Route("/s/{session_id}/screen", pages.screen_page),
+        WebSocketRoute("/s/{session_id}/ws", live_socket),
+        Route("/lang/{locale}", pages.set_language),
+        Route("/healthz", pages.health),
+        Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
+    app.state.settings = settings
+    app.state.packs = packs
+    app.state.renderer = renderer
+    return app

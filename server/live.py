@@ -1,0 +1,330 @@
+"""A session while it runs: its state in memory and one writer that applies commands.
+
+Every command follows one path: the rules decide on a copy of the state, the store saves
+the whole batch in one transaction, and only then is the new state kept, rendered once
+per audience and published. Commands that arrive together are handled as one batch, so
+a burst of answers costs one commit and one render per audience, not one per answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from .hub import Frame, Hub, Outbox
+from .i18n import LOCALES
+from .messages import rejection_text
+from .protocol import Message
+from .qr import qr_svg
+from .render import Renderer
+from .rules import (
+    Actor,
+    AnswerAdded,
+    AnswerDeleted,
+    AnswerEdited,
+    Event,
+    Limits,
+    Rejection,
+    Role,
+    SessionState,
+    decide,
+    evolve_all,
+)
+from .store import LoadedSession, Store
+
+log = logging.getLogger("draagvlak.live")
+
+MAX_BATCH = 500
+MAX_WAITING = 20_000
+
+
+class View(str, Enum):
+    PHONE = "phone"
+    SCREEN = "screen"
+    CONSOLE = "console"
+
+
+@dataclass(eq=False)
+class Client:
+    """One open websocket: what it looks at, in which language, and for whom."""
+
+    view: View
+    locale: str
+    actor: Actor
+    outbox: Outbox
+
+
+@dataclass(frozen=True)
+class Submission:
+    client: Client
+    message: Message
+
+
+def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
+    record = loaded.record
+    answers = {s.answer.number: s.answer for s in loaded.answers}
+    receipts = {(s.answer.author, s.msg_id): s.answer.number for s in loaded.answers}
+    return SessionState(
+        prompt_count=len(record.prompts),
+        phase=record.phase,
+        prompt_index=record.prompt_index,
+        reveal=record.reveal,
+        limits=limits,
+        answers=MappingProxyType(answers),
+        receipts=MappingProxyType(receipts),
+        # Numbers are never reused, even after the newest answer was deleted.
+        next_number=max(answers, default=0) + 1,
+    )
+
+
+def author_of(before: SessionState, event: Event) -> str:
+    match event:
+        case AnswerAdded(answer=answer):
+            return answer.author
+        case AnswerEdited(number=number) | AnswerDeleted(number=number) if number in before.answers:
+            return before.answers[number].author
+    return ""
+
+
+class LiveSession:
+    def __init__(
+        self,
+        loaded: LoadedSession,
+        *,
+        store: Store,
+        hub: Hub,
+        renderer: Renderer,
+        limits: Limits,
+        base_url: str,
+    ) -> None:
+        self.record = loaded.record
+        self.id = loaded.record.id
+        self.state = state_from(loaded, limits)
+        self.joined = loaded.participant_count
+        self.store = store
+        self.hub = hub
+        self.renderer = renderer
+        self.base_url = base_url
+        self._present: Counter[tuple[str, str]] = Counter()
+        self._inbox: asyncio.Queue[Submission] = asyncio.Queue()
+        self._worker = asyncio.create_task(self._run(), name=f"session-{self.id}")
+        self._worker.add_done_callback(self._worker_ended)
+
+    # Addresses ------------------------------------------------------------------------
+
+    @property
+    def join_url(self) -> str:
+        return f"{self.base_url}/j/{self.record.code}"
+
+    @property
+    def join_host(self) -> str:
+        return self.base_url.split("://", 1)[-1]
+
+    def channel(self, *parts: str) -> str:
+        return ":".join((self.id, *parts))
+
+    def channels_for(self, client: Client) -> list[str]:
+        match client.view:
+            case View.PHONE:
+                personal = self.channel("participant", client.actor.pseudonym, client.locale)
+                return [self.channel("phone", client.locale), personal]
+            case View.SCREEN:
+                return [self.channel("screen")]
+            case View.CONSOLE:
+                return [self.channel("console", client.locale)]
+
+    # Connections ----------------------------------------------------------------------
+
+    async def connect(self, client: Client) -> None:
+        if client.view is View.PHONE:
+            if await self.store.add_participant(self.id, client.actor.pseudonym):
+                self.joined += 1
+                await self._publish_joined()
+            self._present[(client.actor.pseudonym, client.locale)] += 1
+        # No await from here on: the full state and the subscription belong together,
+        # so the client neither misses nor repeats an update published in between.
+        for channel in self.channels_for(client):
+            self.hub.subscribe(channel, client.outbox)
+        client.outbox.put(self.full_state(client))
+
+    def disconnect(self, client: Client) -> None:
+        for channel in self.channels_for(client):
+            self.hub.unsubscribe(channel, client.outbox)
+        if client.view is View.PHONE:
+            key = (client.actor.pseudonym, client.locale)
+            self._present[key] -= 1
+            if self._present[key] <= 0:
+                del self._present[key]
+
+    def submit(self, client: Client, message: Message) -> None:
+        if self._worker.done() or self._inbox.qsize() >= MAX_WAITING:
+            client.outbox.put(self.reply(client, message.msg_id, Rejection("busy")))
+            return
+        self._inbox.put_nowait(Submission(client, message))
+
+    async def close(self) -> None:
+        self._worker.cancel()
+        try:
+            await self._worker
+        except asyncio.CancelledError:
+            pass
+
+    # The write path -------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._inbox.get()]
+            while not self._inbox.empty() and len(batch) < MAX_BATCH:
+                batch.append(self._inbox.get_nowait())
+            try:
+                await self._apply(batch)
+            except Exception:
+                log.exception("session %s: a batch of %d command(s) failed", self.id, len(batch))
+                for submission in batch:
+                    reply = self.reply(
+                        submission.client, submission.message.msg_id, Rejection("save_failed")
+                    )
+                    submission.client.outbox.put(reply)
+
+    def _worker_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("session %s: its writer stopped", self.id, exc_info=task.exception())
+
+    async def _apply(self, batch: list[Submission]) -> None:
+        before = self.state
+        state = before
+        events: list[Event] = []
+        outcomes: list[tuple[Submission, Rejection | None]] = []
+        for submission in batch:
+            command = submission.message.command
+            decision = decide(state, submission.client.actor, command)
+            if isinstance(decision, Rejection):
+                log.info("session %s: refused %s (%s)", self.id, type(command).__name__, decision.reason)
+                outcomes.append((submission, decision))
+                continue
+            state = evolve_all(state, decision)
+            events.extend(decision)
+            outcomes.append((submission, None))
+        await self.store.append(self.id, events)
+        self.state = state
+        await self._publish(before, events)
+        for submission, rejection in outcomes:
+            client = submission.client
+            client.outbox.put(self.reply(client, submission.message.msg_id, rejection))
+
+    # What each audience sees ----------------------------------------------------------
+
+    def context(self) -> dict[str, Any]:
+        state = self.state
+        return {
+            "session": self.record,
+            "state": state,
+            "prompt": self.record.prompts[state.prompt_index] if self.record.prompts else "",
+            "answers": state.answers_for(state.prompt_index),
+            "joined": self.joined,
+            "join_url": self.join_url,
+            "join_host": self.join_host,
+        }
+
+    def _frame(self, template: str, locale: str, key: str | None, **extra: Any) -> Frame:
+        text = self.renderer.render(template, locale, oob="true", **self.context(), **extra)
+        return Frame(text, key)
+
+    def phone_stage(self, locale: str) -> Frame:
+        return self._frame("_phone_stage.html", locale, "stage")
+
+    def screen_stage(self) -> Frame:
+        return self._frame("_screen_stage.html", self.record.lang, "stage", qr=self.qr())
+
+    def console_stage(self, locale: str) -> Frame:
+        return self._frame("_console_stage.html", locale, "stage")
+
+    def mine(self, pseudonym: str, locale: str) -> Frame:
+        state = self.state
+        own = state.answers_by(pseudonym, state.prompt_index)
+        return self._frame("_mine.html", locale, "mine", mine=own)
+
+    def counts(self, locale: str) -> list[Frame]:
+        return [
+            self._frame("_joined.html", locale, "joined"),
+            self._frame("_answer_count.html", locale, "count"),
+        ]
+
+    def qr(self) -> str:
+        return qr_svg(self.join_url)
+
+    def full_state(self, client: Client) -> list[Frame]:
+        match client.view:
+            case View.PHONE:
+                return [self.phone_stage(client.locale), self.mine(client.actor.pseudonym, client.locale)]
+            case View.SCREEN:
+                return [self.screen_stage(), *self.counts(self.record.lang)]
+            case View.CONSOLE:
+                return [self.console_stage(client.locale), *self.counts(client.locale)]
+
+    def reply(self, client: Client, msg_id: str, rejection: Rejection | None) -> list[Frame]:
+        translator = self.renderer.translators[client.locale]
+        message = "" if rejection is None else rejection_text(translator, rejection)
+        status = "ok" if rejection is None else "rejected"
+        notice = self.renderer.render("_notice.html", client.locale, oob="true", message=message)
+        receipt = self.renderer.render("_receipt.html", client.locale, msg_id=msg_id, status=status)
+        return [Frame(notice, "notice"), Frame(receipt)]
+
+    async def _publish_joined(self) -> None:
+        for locale in LOCALES:
+            frame = self._frame("_joined.html", locale, "joined")
+            await self.hub.publish(self.channel("console", locale), [frame])
+        await self.hub.publish(self.channel("screen"), [self._frame("_joined.html", self.record.lang, "joined")])
+
+    async def _publish(self, before: SessionState, events: list[Event]) -> None:
+        if not events:
+            return
+        state = self.state
+        stage_changed = (before.phase, before.prompt_index, before.reveal) != (
+            state.phase,
+            state.prompt_index,
+            state.reveal,
+        )
+        authors: set[str] = set()
+        if stage_changed:
+            for locale in LOCALES:
+                await self.hub.publish(self.channel("phone", locale), [self.phone_stage(locale)])
+                await self.hub.publish(self.channel("console", locale), [self.console_stage(locale)])
+            await self.hub.publish(self.channel("screen"), [self.screen_stage()])
+            authors = {a.author for a in state.answers_for(state.prompt_index)}
+        else:
+            await self._publish_answer_changes(events)
+            authors = {author_of(before, event) for event in events}
+        for locale in LOCALES:
+            await self.hub.publish(self.channel("console", locale), self.counts(locale)[1:])
+        await self.hub.publish(self.channel("screen"), self.counts(self.record.lang)[1:])
+        await self._publish_mine(authors)
+
+    async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
+        frames: list[Frame] = []
+        for event in events:
+            match event:
+                case AnswerAdded(answer=answer):
+                    frames.append(Frame(self.renderer.answer_item(answer, oob="beforeend:#wall")))
+                case AnswerEdited(number=number) if number in self.state.answers:
+                    answer = self.state.answers[number]
+                    frames.append(Frame(self.renderer.answer_item(answer, oob="true")))
+                case AnswerDeleted(number=number):
+                    frames.append(Frame(f'<template id="answer-{number}" hx-swap-oob="delete"></template>'))
+        for locale in LOCALES:
+            await self.hub.publish(self.channel("console", locale), frames)
+        if self.state.is_wall_visible:
+            await self.hub.publish(self.channel("screen"), frames)
+
+    async def _publish_mine(self, authors: set[str]) -> None:
+        for pseudonym, locale in list(self._present):
+            if pseudonym in authors:
+                frame = self.mine(pseudonym, locale)
+                await self.hub.publish(self.channel("participant", pseudonym, locale), [frame])
+

@@ -1,0 +1,126 @@
+"""The websocket endpoint: who is connecting, then read commands and write frames.
+
+Reading and writing run as two tasks. The writer drains the connection's Outbox; when it
+falls behind or stalls, the socket is closed with 1013 so the browser reconnects and
+receives the full state again, while every other connection carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket
+
+from . import auth
+from .hub import Lagging, Outbox
+from .i18n import LOCALES, pick_locale
+from .live import Client, LiveSession, View
+from .protocol import ProtocolError, parse_message
+from .rules import Actor, Rejection, Role
+
+log = logging.getLogger("draagvlak.socket")
+
+# Close codes in the 4000 range mean "do not retry": htmx only reconnects on 1001,
+# 1005, 1006 and 1011-1014.
+CLOSE_NOT_FOUND = 4404
+CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_AGAIN = 1013
+
+
+async def refuse(websocket: WebSocket, code: int) -> None:
+    """Accept, then close with a reason code: a refused handshake looks like a network
+    failure to the browser, which would keep retrying."""
+    await websocket.accept()
+    await websocket.close(code)
+
+
+def is_same_origin(websocket: WebSocket) -> bool:
+    """Browsers always send Origin on a websocket handshake; other clients may omit it."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+def base_url_of(websocket: WebSocket) -> str:
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    return f"{scheme}://{websocket.headers.get('host', '')}"
+
+
+async def live_socket(websocket: WebSocket) -> None:
+    state = websocket.app.state
+    session_id = websocket.path_params["session_id"]
+    try:
+        view = View(websocket.query_params.get("view", ""))
+    except ValueError:
+        await refuse(websocket, CLOSE_NOT_FOUND)
+        return
+    if not is_same_origin(websocket):
+        await refuse(websocket, CLOSE_FORBIDDEN)
+        return
+    live = await state.sessions.get(session_id, state.settings.public_url or base_url_of(websocket))
+    if live is None:
+        await refuse(websocket, CLOSE_NOT_FOUND)
+        return
+    actor = identify(websocket, live, view)
+    if actor is None:
+        await refuse(websocket, CLOSE_FORBIDDEN)
+        return
+    requested = websocket.query_params.get("lang")
+    cookie = websocket.cookies.get("dv_lang")
+    locale = requested if requested in LOCALES else pick_locale(cookie, websocket.headers.get("accept-language"))
+
+    await websocket.accept()
+    settings = state.settings
+    outbox = Outbox(websocket.send_text, limit=settings.outbox_limit, timeout=settings.send_timeout)
+    client = Client(view, locale, actor, outbox)
+    await live.connect(client)
+    reader = asyncio.create_task(read_commands(websocket, live, client, settings.max_message_bytes))
+    writer = asyncio.create_task(outbox.run())
+    try:
+        done, _ = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        if writer in done and isinstance(writer.exception(), Lagging):
+            log.info("session %s: closing a %s connection that fell behind", live.id, view.value)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(CLOSE_TRY_AGAIN), 1.0)
+        for task in done:
+            if not isinstance(task.exception(), (Lagging, type(None))):
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        live.disconnect(client)
+        for task in (reader, writer):
+            task.cancel()
+        await asyncio.gather(reader, writer, return_exceptions=True)
+
+
+def identify(websocket: WebSocket, live: LiveSession, view: View) -> Actor | None:
+    if view is View.PHONE:
+        token = websocket.cookies.get(auth.participant_cookie(live.id))
+        if not auth.is_valid_token(token):
+            return None
+        return Actor(Role.PARTICIPANT, auth.pseudonym_for(token or ""))
+    secret = websocket.cookies.get(auth.facilitator_cookie(live.id))
+    if not auth.is_facilitator_secret(secret, live.record.facilitator_hash):
+        return None
+    return Actor(Role.FACILITATOR)
+
+
+async def read_commands(websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int) -> None:
+    while True:
+        incoming = await websocket.receive()
+        if incoming["type"] == "websocket.disconnect":
+            return
+        raw = incoming.get("text")
+        if raw is None:
+            raw = incoming.get("bytes") or b""
+        try:
+            message = parse_message(raw, max_bytes)
+        except ProtocolError as error:
+            # Logged without its content: an answer's text could point at its author.
+            log.info("session %s: refused a message (%s)", live.id, error.reason)
+            client.outbox.put(live.reply(client, error.msg_id, Rejection(error.reason)))
+            continue
+        live.submit(client, message)

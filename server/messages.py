@@ -1,0 +1,40 @@
+"""What the server says to one client when it refuses a message, in the client's language."""
+
+from __future__ import annotations
+
+from .i18n import N_, Translator
+from .rules import Rejection
+
+REJECTIONS: dict[str, str] = {
+    # rules
+    "answer_empty": N_("Write something first."),
+    "answer_too_long": N_("That answer is too long: at most %(limit)s characters."),
+    "too_many_answers": N_("You have reached the limit of %(limit)s answers for this question."),
+    "answering_closed": N_("Answering is closed for this question."),
+    "answering_not_open": N_("Answering has not started yet."),
+    "not_your_answer": N_("You can only change your own answers."),
+    "answer_gone": N_("That answer no longer exists."),
+    "facilitator_only": N_("Only the session leader can do that."),
+    "unknown_prompt": N_("That question is not part of this session."),
+    # protocol
+    "message_too_large": N_("That message is too large to send."),
+    "malformed": N_("That message could not be read."),
+    "missing_msg_id": N_("That message lacks its id; reload the page."),
+    "unknown_action": N_("Unknown action."),
+    "bad_field": N_("That message has a missing or invalid field."),
+    # server
+    "busy": N_("The server is busy; please try again in a moment."),
+    "save_failed": N_("That could not be saved; please try again."),
+    "internal": N_("Something went wrong; please try again."),
+}
+
+
+def rejection_text(translator: Translator, rejection: Rejection) -> str:
+    text = translator.gettext(REJECTIONS.get(rejection.reason, REJECTIONS["internal"]))
+    if not rejection.params:
+        return text
+    params = {
+        name: translator.number(value) if isinstance(value, int) else value
+        for name, value in rejection.params.items()
+    }
+    return text % params

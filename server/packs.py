@@ -1,0 +1,151 @@
+"""Topic packs: the prompts and texts of a session, read from TOML files in `sessions/`.
+
+A pack file is checked strictly at start-up, so a typo stops the server with the file,
+the line (where TOML gives one) and the problem, instead of surprising a room later.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("nl", "en")
+
+
+class PackError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Localized:
+    nl: str
+    en: str
+
+    def in_(self, lang: str) -> str:
+        return self.en if lang == "en" else self.nl
+
+
+@dataclass(frozen=True)
+class Defaults:
+    votes_per_person: int = 3
+    answer_minutes: int = 5
+    vote_minutes: int = 3
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    order: int
+    source: str
+    title: Localized
+    intro: Localized
+    decision_shape: Localized
+    defaults: Defaults
+    prompts: tuple[Localized, ...]
+    action_prompts: tuple[Localized, ...]
+
+
+_FIELDS = {
+    "id", "order", "source", "title", "intro", "decision_shape", "defaults", "prompts",
+    "action_prompts",
+}
+_DEFAULT_FIELDS = {"votes_per_person", "answer_minutes", "vote_minutes"}
+
+
+def load_packs(folder: Path) -> dict[str, Pack]:
+    """Every `*.toml` in `folder`, by id, in the order a facilitator sees them."""
+    packs = [load_pack(path) for path in sorted(folder.glob("*.toml"))]
+    return {p.id: p for p in sorted(packs, key=lambda p: (p.order, p.id))}
+
+
+def load_pack(path: Path) -> Pack:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        # TOML's message already ends with "(at line N, column M)".
+        raise PackError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise PackError(f"{path}: not UTF-8 text") from None
+    try:
+        return parse_pack(data, expected_id=path.stem)
+    except PackError as error:
+        raise PackError(f"{path}: {error}") from None
+
+
+def parse_pack(data: dict[str, Any], expected_id: str | None = None) -> Pack:
+    unknown = set(data) - _FIELDS
+    if unknown:
+        raise PackError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    missing = _FIELDS - set(data)
+    if missing:
+        raise PackError(f"missing field(s): {', '.join(sorted(missing))}")
+    pack_id = data["id"]
+    if not isinstance(pack_id, str) or not pack_id:
+        raise PackError("'id' must be a non-empty string")
+    if expected_id is not None and pack_id != expected_id:
+        raise PackError(f"'id' is {pack_id!r} but the file is named {expected_id!r}")
+    if not isinstance(data["order"], int):
+        raise PackError("'order' must be a whole number")
+    if not isinstance(data["source"], str) or not data["source"].strip():
+        raise PackError("'source' must name where the content comes from")
+    prompts = _localized_list(data["prompts"], "prompts", 1, 5)
+    return Pack(
+        id=pack_id,
+        order=data["order"],
+        source=data["source"],
+        title=_localized(data["title"], "title"),
+        intro=_localized(data["intro"], "intro"),
+        decision_shape=_localized(data["decision_shape"], "decision_shape"),
+        defaults=_defaults(data["defaults"]),
+        prompts=prompts,
+        action_prompts=_localized_list(data["action_prompts"], "action_prompts", 1, 3),
+    )
+
+
+def _localized(value: Any, where: str) -> Localized:
+    if not isinstance(value, dict):
+        raise PackError(f"'{where}' must be a table with keys nl and en")
+    unknown = set(value) - set(LANGUAGES)
+    if unknown:
+        raise PackError(f"'{where}' has unknown language(s): {', '.join(sorted(unknown))}")
+    for lang in LANGUAGES:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise PackError(f"'{where}' lacks its {lang!r} text")
+    return Localized(nl=value["nl"].strip(), en=value["en"].strip())
+
+
+def _localized_list(value: Any, where: str, least: int, most: int) -> tuple[Localized, ...]:
+    if not isinstance(value, list) or not least <= len(value) <= most:
+        raise PackError(f"'{where}' must hold {least} to {most} entries")
+    return tuple(_localized(item, f"{where}[{i}]") for i, item in enumerate(value))
+
+
+def _defaults(value: Any) -> Defaults:
+    if not isinstance(value, dict):
+        raise PackError("'defaults' must be a table")
+    unknown = set(value) - _DEFAULT_FIELDS
+    if unknown:
+        raise PackError(f"'defaults' has unknown field(s): {', '.join(sorted(unknown))}")
+    for key, number in value.items():
+        if not isinstance(number, int) or number < 1:
+            raise PackError(f"'defaults.{key}' must be a whole number of at least 1")
+    return Defaults(**value)
+
+
+def own_question_pack(question: str) -> Pack:
+    """A one-prompt pack for the facilitator's own question, in whatever language it is."""
+    text = Localized(nl=question, en=question)
+    return Pack(
+        id="own",
+        order=0,
+        source="",
+        title=text,
+        intro=Localized(nl="", en=""),
+        decision_shape=Localized(nl="Wij spreken af dat …", en="We agree that …"),
+        defaults=Defaults(),
+        prompts=(text,),
+        action_prompts=(Localized(nl="Wie doet wat, en wanneer?", en="Who does what, and by when?"),),
+    )

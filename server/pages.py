@@ -1,0 +1,205 @@
+"""The HTTP pages: join, start a session, the facilitator's console and the projector."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from . import auth
+from .i18n import LOCALES, pick_locale
+from .live import LiveSession
+from .packs import Pack, own_question_pack
+from .rules import Reveal
+from .store import CodeTaken, SessionRecord
+
+LANG_COOKIE = "dv_lang"
+YEAR = 365 * 24 * 3600
+
+
+def request_locale(request: Request) -> str:
+    return pick_locale(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+
+
+def base_url(request: Request) -> str:
+    configured: str = request.app.state.settings.public_url
+    return configured.rstrip("/") or str(request.base_url).rstrip("/")
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    locale = request_locale(request)
+    html = request.app.state.renderer.render(
+        template, locale, path=request.url.path, oob=None, **context
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+# Participants -------------------------------------------------------------------------
+
+
+async def join_page(request: Request) -> Response:
+    raw = request.query_params.get("code")
+    if raw is None:
+        return page(request, "join.html", error=None, code="")
+    code = auth.normalise_code(raw)
+    if await request.app.state.store.session_id_for_code(code) is None:
+        return page(request, "join.html", status=404, error="unknown_code", code=raw[:20])
+    return RedirectResponse(f"/j/{code}", status_code=303)
+
+
+async def phone_page(request: Request) -> Response:
+    code = auth.normalise_code(request.path_params["code"])
+    store = request.app.state.store
+    session_id = await store.session_id_for_code(code)
+    live = session_id and await request.app.state.sessions.get(session_id, base_url(request))
+    if not live:
+        return page(request, "join.html", status=404, error="unknown_code", code=code)
+    cookie = auth.participant_cookie(live.id)
+    token = request.cookies.get(cookie)
+    if not auth.is_valid_token(token):
+        token = auth.new_secret()
+    pseudonym = auth.pseudonym_for(token or "")
+    state = live.state
+    response = page(
+        request, "phone.html", **live.context(), mine=state.answers_by(pseudonym, state.prompt_index)
+    )
+    set_cookie(request, response, cookie, token or "", max_age=2 * 24 * 3600)
+    return response
+
+
+# Facilitator --------------------------------------------------------------------------
+
+
+async def start_page(request: Request) -> Response:
+    packs: dict[str, Pack] = request.app.state.packs
+    return page(request, "start.html", packs=packs.values(), error=None, form={})
+
+
+async def create_session(request: Request) -> Response:
+    form = await request.form()
+    packs: dict[str, Pack] = request.app.state.packs
+    pack, error = chosen_pack(form, packs, request.app.state.settings.max_answer_length)
+    if pack is None:
+        return page(request, "start.html", status=400, packs=packs.values(), error=error, form=form)
+    lang = str(form.get("lang", ""))
+    lang = lang if lang in LOCALES else request_locale(request)
+    reveal = Reveal.ON_CLOSE if form.get("reveal") == Reveal.ON_CLOSE.value else Reveal.LIVE
+    secret = auth.new_secret()
+    store = request.app.state.store
+    for _ in range(20):
+        record = SessionRecord(
+            id=auth.new_session_id(),
+            code=auth.new_join_code(),
+            pack_id=pack.id,
+            lang=lang,
+            title=pack.title.in_(lang),
+            intro=pack.intro.in_(lang),
+            prompts=tuple(p.in_(lang) for p in pack.prompts),
+            facilitator_hash=auth.hash_secret(secret),
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            reveal=reveal,
+        )
+        try:
+            await store.create_session(record)
+            break
+        except CodeTaken:
+            continue
+    else:
+        raise RuntimeError("no free join code after 20 tries")
+    response = RedirectResponse(f"/s/{record.id}/console", status_code=303)
+    set_cookie(request, response, auth.facilitator_cookie(record.id), secret, max_age=30 * 24 * 3600)
+    return response
+
+
+def chosen_pack(form: FormData, packs: dict[str, Pack], max_length: int) -> tuple[Pack | None, str]:
+    choice = str(form.get("pack", ""))
+    if choice == "own":
+        question = " ".join(str(form.get("question", "")).split())
+        if not question:
+            return None, "question_empty"
+        if len(question) > max_length:
+            return None, "question_too_long"
+        return own_question_pack(question), ""
+    if choice in packs:
+        return packs[choice], ""
+    return None, "pack_unknown"
+
+
+async def facilitated(request: Request) -> tuple[LiveSession | None, Response | None]:
+    """The running session if this browser holds its facilitator secret, else a response."""
+    session_id = request.path_params["session_id"]
+    live = await request.app.state.sessions.get(session_id, base_url(request))
+    if live is None:
+        return None, page(request, "forbidden.html", status=404, reason="not_found")
+    key = request.query_params.get("key")
+    if key is not None:
+        if not auth.is_facilitator_secret(key, live.record.facilitator_hash):
+            return None, page(request, "forbidden.html", status=403, reason="bad_key")
+        response = RedirectResponse(request.url.path, status_code=303)
+        set_cookie(request, response, auth.facilitator_cookie(live.id), key, max_age=30 * 24 * 3600)
+        return None, response
+    secret = request.cookies.get(auth.facilitator_cookie(live.id))
+    if not auth.is_facilitator_secret(secret, live.record.facilitator_hash):
+        return None, page(request, "forbidden.html", status=403, reason="not_facilitator")
+    if not request.app.state.settings.public_url:
+        live.base_url = base_url(request)
+    return live, None
+
+
+async def console_page(request: Request) -> Response:
+    live, refusal = await facilitated(request)
+    if live is None:
+        return refusal  # type: ignore[return-value]
+    secret = request.cookies.get(auth.facilitator_cookie(live.id), "")
+    private_link = f"{base_url(request)}/s/{live.id}/console?key={secret}"
+    return page(
+        request,
+        "console.html",
+        **live.context(),
+        private_link=private_link,
+        is_loopback=is_loopback(live.join_host),
+    )
+
+
+async def screen_page(request: Request) -> Response:
+    live, refusal = await facilitated(request)
+    if live is None:
+        return refusal  # type: ignore[return-value]
+    return page(request, "screen.html", **live.context(), qr=live.qr())
+
+
+def is_loopback(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    return name in ("localhost", "[::1]") or name.startswith("127.")
+
+
+# Everyone -----------------------------------------------------------------------------
+
+
+async def set_language(request: Request) -> Response:
+    locale = request.path_params["locale"]
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    if locale in LOCALES:
+        response.set_cookie(LANG_COOKIE, locale, max_age=YEAR, samesite="lax")
+    return response
+
+
+async def health(request: Request) -> Response:
+    return Response("ok", media_type="text/plain")

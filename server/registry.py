@@ -1,0 +1,48 @@
+"""The sessions running in this process, each loaded from the store on first use."""
+
+from __future__ import annotations
+
+import asyncio
+
+from .hub import Hub
+from .live import LiveSession
+from .render import Renderer
+from .rules import Limits
+from .store import Store
+
+
+class LiveSessions:
+    def __init__(self, *, store: Store, hub: Hub, renderer: Renderer, limits: Limits) -> None:
+        self.store = store
+        self.hub = hub
+        self.renderer = renderer
+        self.limits = limits
+        self._running: dict[str, LiveSession] = {}
+        self._lock = asyncio.Lock()
+
+    async def get(self, session_id: str, base_url: str = "") -> LiveSession | None:
+        live = self._running.get(session_id)
+        if live is None:
+            async with self._lock:
+                live = self._running.get(session_id)
+                if live is None:
+                    loaded = await self.store.load_session(session_id)
+                    if loaded is None:
+                        return None
+                    live = LiveSession(
+                        loaded,
+                        store=self.store,
+                        hub=self.hub,
+                        renderer=self.renderer,
+                        limits=self.limits,
+                        base_url=base_url,
+                    )
+                    self._running[session_id] = live
+        if base_url and not live.base_url:
+            live.base_url = base_url
+        return live
+
+    async def close(self) -> None:
+        for live in self._running.values():
+            await live.close()
+        self._running.clear()

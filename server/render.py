@@ -1,0 +1,62 @@
+"""HTML for pages and pushed fragments, from the same Jinja2 partials, once per audience.
+
+One Jinja2 environment per language is built at start-up. A partial rendered with
+`oob=True` carries `hx-swap-oob`, so htmx swaps it by id when it arrives on the socket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .i18n import LANGUAGE_NAMES, LOCALES, Translator
+from .rules import Answer, Phase, Reveal
+
+
+def format_code(code: str) -> str:
+    """123456 reads as "123 456": easier to copy from a screen at the back of a room."""
+    return f"{code[:3]} {code[3:]}"
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path, translators: Mapping[str, Translator]) -> None:
+        self.translators = translators
+        self._envs = {locale: self._make_env(templates_dir, translators[locale]) for locale in LOCALES}
+
+    @staticmethod
+    def _make_env(templates_dir: Path, translator: Translator) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            translator.gettext, translator.ngettext, newstyle=True
+        )
+        env.filters["number"] = translator.number
+        env.filters["code"] = format_code
+        env.globals.update(
+            locale=translator.locale,
+            locales=LOCALES,
+            language_names=LANGUAGE_NAMES,
+            Phase=Phase,
+            Reveal=Reveal,
+        )
+        return env
+
+    def render(self, template: str, locale: str, **context: Any) -> str:
+        return self._envs[locale].get_template(template).render(**context)
+
+    def markup(self, template: str, locale: str, **context: Any) -> Markup:
+        return Markup(self.render(template, locale, **context))
+
+    def answer_item(self, answer: Answer, oob: str | None = None) -> str:
+        # Answers carry no translatable words: the same bytes serve every audience.
+        return self.render("_answer.html", "en", answer=answer, oob=oob)

@@ -1,0 +1,279 @@
+"""The session's rules as pure functions: a state and a command give events or a rejection.
+
+Nothing here does I/O, so every rule is testable in microseconds and the live session can
+try a whole batch of commands on a copy of the state before anything is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from types import MappingProxyType
+
+
+class Phase(str, Enum):
+    LOBBY = "lobby"
+    ANSWERING = "answering"
+    CLOSED = "closed"
+
+
+class Reveal(str, Enum):
+    """When the projector shows the answers to the current prompt."""
+
+    LIVE = "live"
+    ON_CLOSE = "on_close"
+
+
+class Role(str, Enum):
+    FACILITATOR = "facilitator"
+    PARTICIPANT = "participant"
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    pseudonym: str = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_answer_length: int = 280
+    max_answers_per_prompt: int = 20
+
+
+@dataclass(frozen=True)
+class Answer:
+    number: int
+    prompt_index: int
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SessionState:
+    prompt_count: int
+    phase: Phase = Phase.LOBBY
+    prompt_index: int = 0
+    reveal: Reveal = Reveal.LIVE
+    limits: Limits = Limits()
+    answers: Mapping[int, Answer] = field(default_factory=lambda: MappingProxyType({}))
+    # (author, client message id) -> answer number: a resent answer is applied once.
+    receipts: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
+    next_number: int = 1
+
+    def answers_for(self, prompt_index: int) -> list[Answer]:
+        return [a for a in self.answers.values() if a.prompt_index == prompt_index]
+
+    def answers_by(self, author: str, prompt_index: int) -> list[Answer]:
+        return [a for a in self.answers_for(prompt_index) if a.author == author]
+
+    @property
+    def is_wall_visible(self) -> bool:
+        """Whether the projector shows the current prompt's answers now."""
+        if self.phase is Phase.CLOSED:
+            return True
+        return self.phase is Phase.ANSWERING and self.reveal is Reveal.LIVE
+
+
+# Commands -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenPrompt:
+    prompt_index: int
+
+
+@dataclass(frozen=True)
+class CloseAnswering:
+    pass
+
+
+@dataclass(frozen=True)
+class SetReveal:
+    reveal: Reveal
+
+
+@dataclass(frozen=True)
+class SubmitAnswer:
+    text: str
+    msg_id: str
+
+
+@dataclass(frozen=True)
+class EditAnswer:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DeleteAnswer:
+    number: int
+
+
+Command = OpenPrompt | CloseAnswering | SetReveal | SubmitAnswer | EditAnswer | DeleteAnswer
+FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, SetReveal)
+
+
+# Events -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseChanged:
+    phase: Phase
+    prompt_index: int
+
+
+@dataclass(frozen=True)
+class RevealChanged:
+    reveal: Reveal
+
+
+@dataclass(frozen=True)
+class AnswerAdded:
+    answer: Answer
+    msg_id: str
+
+
+@dataclass(frozen=True)
+class AnswerEdited:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerDeleted:
+    number: int
+
+
+Event = PhaseChanged | RevealChanged | AnswerAdded | AnswerEdited | AnswerDeleted
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rule said no. `reason` is a message key that i18n turns into words."""
+
+    reason: str
+    params: Mapping[str, int | str] = field(default_factory=dict)
+
+
+Decision = list[Event] | Rejection
+
+
+# Rules --------------------------------------------------------------------------------
+
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """One tidy line: answers are read from the back of a room, not formatted."""
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def _check_text(state: SessionState, text: str) -> Rejection | None:
+    if not text:
+        return Rejection("answer_empty")
+    if len(text) > state.limits.max_answer_length:
+        return Rejection("answer_too_long", {"limit": state.limits.max_answer_length})
+    return None
+
+
+def _own_open_answer(state: SessionState, actor: Actor, number: int) -> Answer | Rejection | None:
+    answer = state.answers.get(number)
+    if answer is None:
+        return None
+    if answer.author != actor.pseudonym:
+        return Rejection("not_your_answer")
+    if state.phase is not Phase.ANSWERING or answer.prompt_index != state.prompt_index:
+        return Rejection("answering_closed")
+    return answer
+
+
+def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
+    if isinstance(command, FACILITATOR_COMMANDS) and actor.role is not Role.FACILITATOR:
+        return Rejection("facilitator_only")
+
+    match command:
+        case OpenPrompt(prompt_index=index):
+            if not 0 <= index < state.prompt_count:
+                return Rejection("unknown_prompt")
+            if state.phase is Phase.ANSWERING and state.prompt_index == index:
+                return []
+            return [PhaseChanged(Phase.ANSWERING, index)]
+
+        case CloseAnswering():
+            if state.phase is Phase.CLOSED:
+                return []
+            if state.phase is not Phase.ANSWERING:
+                return Rejection("answering_not_open")
+            return [PhaseChanged(Phase.CLOSED, state.prompt_index)]
+
+        case SetReveal(reveal=reveal):
+            return [] if reveal is state.reveal else [RevealChanged(reveal)]
+
+        case SubmitAnswer(text=raw, msg_id=msg_id):
+            if (actor.pseudonym, msg_id) in state.receipts:
+                return []
+            if state.phase is not Phase.ANSWERING:
+                return Rejection("answering_closed")
+            text = clean_text(raw)
+            if rejection := _check_text(state, text):
+                return rejection
+            limit = state.limits.max_answers_per_prompt
+            if len(state.answers_by(actor.pseudonym, state.prompt_index)) >= limit:
+                return Rejection("too_many_answers", {"limit": limit})
+            answer = Answer(state.next_number, state.prompt_index, actor.pseudonym, text)
+            return [AnswerAdded(answer, msg_id)]
+
+        case EditAnswer(number=number, text=raw):
+            found = _own_open_answer(state, actor, number)
+            if found is None:
+                return Rejection("answer_gone")
+            if isinstance(found, Rejection):
+                return found
+            text = clean_text(raw)
+            if rejection := _check_text(state, text):
+                return rejection
+            return [] if text == found.text else [AnswerEdited(number, text)]
+
+        case DeleteAnswer(number=number):
+            found = _own_open_answer(state, actor, number)
+            if found is None:
+                return []  # already gone: deleting twice is the same as once
+            if isinstance(found, Rejection):
+                return found
+            return [AnswerDeleted(number)]
+
+    raise TypeError(f"unknown command {command!r}")
+
+
+def evolve(state: SessionState, event: Event) -> SessionState:
+    match event:
+        case PhaseChanged(phase=phase, prompt_index=index):
+            return replace(state, phase=phase, prompt_index=index)
+        case RevealChanged(reveal=reveal):
+            return replace(state, reveal=reveal)
+        case AnswerAdded(answer=answer, msg_id=msg_id):
+            return replace(
+                state,
+                answers=MappingProxyType({**state.answers, answer.number: answer}),
+                receipts=MappingProxyType(
+                    {**state.receipts, (answer.author, msg_id): answer.number}
+                ),
+                next_number=max(state.next_number, answer.number + 1),
+            )
+        case AnswerEdited(number=number, text=text):
+            edited = replace(state.answers[number], text=text)
+            return replace(state, answers=MappingProxyType({**state.answers, number: edited}))
+        case AnswerDeleted(number=number):
+            answers = {n: a for n, a in state.answers.items() if n != number}
+            return replace(state, answers=MappingProxyType(answers))
+    raise TypeError(f"unknown event {event!r}")
+
+
+def evolve_all(state: SessionState, events: list[Event]) -> SessionState:
+    for event in events:
+        state = evolve(state, event)
+    return state

@@ -1,0 +1,72 @@
+"""Where sessions are kept: a small interface, with the engine chosen by URL.
+
+`sqlite:///path` is the embedded default; a PostgreSQL engine can be added behind the
+same interface later without touching the rules or the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .rules import Answer, Event, Phase, Reveal
+
+
+class CodeTaken(Exception):
+    """Another open session already uses this join code."""
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    code: str
+    pack_id: str
+    lang: str
+    title: str
+    intro: str
+    prompts: tuple[str, ...]
+    facilitator_hash: str
+    created_at: str
+    phase: Phase = Phase.LOBBY
+    prompt_index: int = 0
+    reveal: Reveal = Reveal.LIVE
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    answer: Answer
+    msg_id: str
+
+
+@dataclass(frozen=True)
+class LoadedSession:
+    record: SessionRecord
+    answers: list[StoredAnswer]
+    participant_count: int
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def create_session(self, record: SessionRecord) -> None:
+        """Raises CodeTaken when the code is in use by another open session."""
+
+    async def session_id_for_code(self, code: str) -> str | None: ...
+
+    async def load_session(self, session_id: str) -> LoadedSession | None: ...
+
+    async def add_participant(self, session_id: str, pseudonym: str) -> bool:
+        """True when this pseudonym is new to the session."""
+
+    async def append(self, session_id: str, events: list[Event]) -> None:
+        """Saves all events in one transaction: all of them are kept, or none."""
+
+
+def open_store(url: str) -> Store:
+    if url.startswith("sqlite:///"):
+        from .store_sqlite import SQLiteStore
+
+        return SQLiteStore(url.removeprefix("sqlite:///"))
+    raise ValueError(f"no store for {url!r}: use sqlite:///path/to/file.db")

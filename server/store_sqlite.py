@@ -1,0 +1,233 @@
+"""The SQLite store: one file, WAL mode, every change committed before anyone hears of it.
+
+synchronous=FULL makes a commit durable when it returns, even if the machine loses power
+right after; WAL lets readers carry on while a write commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
+
+import aiosqlite
+
+from .rules import (
+    Answer,
+    AnswerAdded,
+    AnswerDeleted,
+    AnswerEdited,
+    Event,
+    Phase,
+    PhaseChanged,
+    Reveal,
+    RevealChanged,
+)
+from .store import CodeTaken, LoadedSession, SessionRecord, StoredAnswer
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def serialised(
+    method: Callable[Concatenate[SQLiteStore, P], Awaitable[R]],
+) -> Callable[Concatenate[SQLiteStore, P], Awaitable[R]]:
+    """One connection serves every session: a transaction must not interleave with
+    another coroutine's statements, so each public call holds the store's lock."""
+
+    @functools.wraps(method)
+    async def locked(self: SQLiteStore, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with self._lock:
+            return await method(self, *args, **kwargs)
+
+    return locked
+
+
+# Each entry moves the schema one version up; applied in order on start, never edited.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL,
+        is_open INTEGER NOT NULL DEFAULT 1,
+        pack_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        title TEXT NOT NULL,
+        intro TEXT NOT NULL,
+        prompts TEXT NOT NULL,
+        facilitator_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        reveal TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX sessions_open_code ON sessions (code) WHERE is_open = 1;
+    -- A pseudonym is a hash of a random per-session token in the phone's cookie:
+    -- enough to edit one's own answers, nothing that points at a person or device.
+    CREATE TABLE participants (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        pseudonym TEXT NOT NULL,
+        PRIMARY KEY (session_id, pseudonym)
+    ) WITHOUT ROWID;
+    CREATE TABLE answers (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        PRIMARY KEY (session_id, number),
+        UNIQUE (session_id, author, msg_id)
+    );
+    """,
+]
+
+
+class SQLiteStore:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        await self.db.execute("PRAGMA journal_mode = WAL")
+        await self.db.execute("PRAGMA synchronous = FULL")
+        await self.db.execute("PRAGMA foreign_keys = ON")
+        await self.db.execute("PRAGMA busy_timeout = 5000")
+        await self._migrate()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = row[0] if row else 0
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.executescript(
+                f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;"
+            )
+
+    @serialised
+    async def create_session(self, record: SessionRecord) -> None:
+        try:
+            await self.db.execute(
+                "INSERT INTO sessions (id, code, pack_id, lang, title, intro, prompts,"
+                " facilitator_hash, created_at, phase, prompt_index, reveal)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.id, record.code, record.pack_id, record.lang, record.title,
+                    record.intro, json.dumps(record.prompts, ensure_ascii=False),
+                    record.facilitator_hash, record.created_at, record.phase.value,
+                    record.prompt_index, record.reveal.value,
+                ),
+            )
+        except sqlite3.IntegrityError as error:
+            if "code" in str(error):
+                raise CodeTaken(record.code) from None
+            raise
+
+    @serialised
+    async def session_id_for_code(self, code: str) -> str | None:
+        async with self.db.execute(
+            "SELECT id FROM sessions WHERE code = ? AND is_open = 1", (code,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    @serialised
+    async def load_session(self, session_id: str) -> LoadedSession | None:
+        async with self.db.execute(
+            "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash,"
+            " created_at, phase, prompt_index, reveal FROM sessions WHERE id = ?",
+            (session_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        record = SessionRecord(
+            id=row[0], code=row[1], pack_id=row[2], lang=row[3], title=row[4], intro=row[5],
+            prompts=tuple(json.loads(row[6])), facilitator_hash=row[7], created_at=row[8],
+            phase=Phase(row[9]), prompt_index=row[10], reveal=Reveal(row[11]),
+        )
+        async with self.db.execute(
+            "SELECT number, prompt_index, author, text, msg_id FROM answers"
+            " WHERE session_id = ? ORDER BY number",
+            (session_id,),
+        ) as cursor:
+            answers = [
+                StoredAnswer(Answer(number, prompt, author, text), msg_id)
+                async for number, prompt, author, text, msg_id in cursor
+            ]
+        async with self.db.execute(
+            "SELECT count(*) FROM participants WHERE session_id = ?", (session_id,)
+        ) as cursor:
+            count_row = await cursor.fetchone()
+        return LoadedSession(record, answers, count_row[0] if count_row else 0)
+
+    @serialised
+    async def add_participant(self, session_id: str, pseudonym: str) -> bool:
+        cursor = await self.db.execute(
+            "INSERT OR IGNORE INTO participants (session_id, pseudonym) VALUES (?, ?)",
+            (session_id, pseudonym),
+        )
+        return cursor.rowcount == 1
+
+    @serialised
+    async def append(self, session_id: str, events: list[Event]) -> None:
+        if not events:
+            return
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for event in events:
+                await self._apply(session_id, event)
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        await self.db.execute("COMMIT")
+
+    async def _apply(self, session_id: str, event: Event) -> None:
+        match event:
+            case PhaseChanged(phase=phase, prompt_index=index):
+                await self.db.execute(
+                    "UPDATE sessions SET phase = ?, prompt_index = ? WHERE id = ?",
+                    (phase.value, index, session_id),
+                )
+            case RevealChanged(reveal=reveal):
+                await self.db.execute(
+                    "UPDATE sessions SET reveal = ? WHERE id = ?", (reveal.value, session_id)
+                )
+            case AnswerAdded(answer=a, msg_id=msg_id):
+                await self.db.execute(
+                    "INSERT INTO answers (session_id, number, prompt_index, author, text, msg_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (session_id, a.number, a.prompt_index, a.author, a.text, msg_id),
+                )
+            case AnswerEdited(number=number, text=text):
+                await self.db.execute(
+                    "UPDATE answers SET text = ? WHERE session_id = ? AND number = ?",
+                    (text, session_id, number),
+                )
+            case AnswerDeleted(number=number):
+                await self.db.execute(
+                    "DELETE FROM answers WHERE session_id = ? AND number = ?",
+                    (session_id, number),
+                )
+            case _:
+                raise TypeError(f"cannot store {event!r}")
+

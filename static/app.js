@@ -1,0 +1,122 @@
+// Draagvlak's small client script: message ids, "not sent yet" answers, connection state.
+// Everything else is htmx: the server pushes HTML fragments that are swapped by id.
+(() => {
+  "use strict";
+
+  // Messages sent (or queued) and not yet confirmed by the server, by message id.
+  // A message is confirmed by a `data-ack` receipt; the server applies each id once,
+  // so resending after a reconnect can never double an answer.
+  const unconfirmed = new Map();
+  let online = false;
+
+  const newId = () =>
+    (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+
+  function pendingList() { return document.getElementById("pending"); }
+
+  function showPending(entry) {
+    const list = pendingList();
+    if (!list || !entry.text) return;
+    const item = document.createElement("li");
+    item.dataset.msgId = entry.id;
+    const text = document.createElement("span");
+    text.className = "text";
+    text.textContent = entry.text;
+    const state = document.createElement("span");
+    state.className = "state";
+    item.append(text, state);
+    list.append(item);
+    entry.item = item;
+    refreshPending();
+  }
+
+  function refreshPending() {
+    const list = pendingList();
+    if (!list) return;
+    for (const entry of unconfirmed.values()) {
+      if (entry.item) entry.item.querySelector(".state").textContent =
+        online ? list.dataset.label : list.dataset.offline;
+    }
+  }
+
+  function setConnection(state) {
+    online = state === "online";
+    for (const el of document.querySelectorAll("#connection")) {
+      el.dataset.state = state;
+      el.textContent = online ? el.dataset.online : el.dataset.offline;
+    }
+    document.body.classList.toggle("is-offline", !online);
+    refreshPending();
+  }
+
+  document.addEventListener("htmx:ws:before:message:outgoing", (event) => {
+    const { message } = event.detail;
+    const form = event.target.closest("form");
+    const id = newId();
+    message.values.msg_id = id;
+    message.data = JSON.stringify({ ...message.values, headers: message.headers });
+    const entry = { id, data: message.data, sent: false, form };
+    unconfirmed.set(id, entry);
+    if (message.values.action === "answer") {
+      entry.text = String(message.values.text || "").trim();
+      showPending(entry);
+      form && form.reset();
+    }
+    const details = form && form.closest("details");
+    if (details) details.open = false;
+  });
+
+  document.addEventListener("htmx:ws:after:message:outgoing", (event) => {
+    const id = event.detail.message.values && event.detail.message.values.msg_id;
+    const entry = unconfirmed.get(id);
+    if (entry) entry.sent = true;
+  });
+
+  document.addEventListener("htmx:ws:before:message:incoming", (event) => {
+    const data = event.detail.message.data;
+    if (typeof data !== "string" || data.indexOf("data-ack") < 0) return;
+    for (const match of data.matchAll(/data-ack="([^"]*)" data-status="([a-z]+)"/g)) {
+      const entry = unconfirmed.get(match[1]);
+      if (!entry) continue;
+      unconfirmed.delete(match[1]);
+      if (entry.item) entry.item.remove();
+      // A refused answer goes back into the box, so nothing typed is lost.
+      if (match[2] !== "ok" && entry.text && entry.form) {
+        const box = entry.form.querySelector("textarea");
+        if (box && !box.value) box.value = entry.text;
+      }
+    }
+  });
+
+  document.addEventListener("htmx:ws:after:connection", (event) => {
+    setConnection("online");
+    // Messages that left before the connection dropped may never have arrived:
+    // send them again (same id). Queued ones are flushed by htmx itself.
+    const socket = event.detail.connection.socket;
+    for (const entry of unconfirmed.values()) {
+      if (entry.sent) socket.send(entry.data);
+    }
+  });
+
+  document.addEventListener("htmx:ws:close", () => setConnection("offline"));
+
+  // Enter sends an answer; Shift+Enter makes a new line.
+  document.addEventListener("keydown", (event) => {
+    const box = event.target;
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    if (!(box instanceof HTMLTextAreaElement) || !box.form || !box.form.hasAttribute("data-pending")) return;
+    event.preventDefault();
+    if (box.value.trim()) box.form.requestSubmit();
+  });
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const field = document.querySelector(button.dataset.copy);
+    if (!field) return;
+    field.select();
+    const done = () => { button.textContent = button.dataset.copied; };
+    if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, () => document.execCommand("copy") && done());
+    else if (document.execCommand("copy")) done();
+  });
+})();

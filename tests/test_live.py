@@ -1,0 +1,128 @@
+"""The live session over real websockets against a real server and SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+
+import httpx
+
+from wire import LiveClient, join, open_session
+
+WALL_ITEM = re.compile(r'<li id="answer-(\d+)" class="card">([^<]*)</li>')
+
+
+def wall_numbers(text: str) -> list[int]:
+    return [int(n) for n, _ in WALL_ITEM.findall(text)]
+
+
+async def start_answering(fac_url: str, fac, prompt: int = 0) -> LiveClient:
+    console = await LiveClient.connect(fac_url, fac.session_id, "console", fac.cookie)
+    assert await console.request("open_prompt", prompt=prompt) == "ok"
+    return console
+
+
+async def test_thirty_phones_answer_at_once_and_every_screen_shows_each_answer_once(server):
+    """30 concurrent participants: console and projector get all 30 answers exactly once,
+    and each phone sees only its own answer."""
+    fac = await open_session(server.url)
+    console = await start_answering(server.url, fac)
+    screen = await LiveClient.connect(server.url, fac.session_id, "screen", fac.cookie)
+    cookies = await asyncio.gather(*(join(server.url, fac.code) for _ in range(30)))
+    phones = await asyncio.gather(
+        *(LiveClient.connect(server.url, fac.session_id, "phone", c) for c in cookies)
+    )
+    statuses = await asyncio.gather(
+        *(phone.request("answer", text=f"respect nummer {i}") for i, phone in enumerate(phones))
+    )
+    assert statuses == ["ok"] * 30
+
+    for viewer in (console, screen):
+        await viewer.wait_for(lambda c: len(wall_numbers(c.text)) >= 30)
+        await asyncio.sleep(0.2)  # anything doubled would arrive now
+        numbers = wall_numbers(viewer.text)
+        assert sorted(numbers) == list(range(1, 31)), numbers
+        assert "30 answers" in viewer.text
+    for i, phone in enumerate(phones):
+        await phone.wait_text(f"respect nummer {i}<")
+        others = {f"respect nummer {j}<" for j in range(30) if j != i}
+        assert not any(other in phone.text for other in others)
+        assert 'id="wall"' not in phone.text  # phones never get the answer wall
+    for client in (console, screen, *phones):
+        await client.close()
+
+
+async def test_a_resent_answer_is_applied_once(server):
+    """The same client message id sent twice (a resend after reconnect) makes one answer."""
+    fac = await open_session(server.url)
+    console = await start_answering(server.url, fac)
+    phone = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    message = {"action": "answer", "msg_id": "same-id-1", "text": "veiligheid"}
+    await phone.send_json(message)
+    await phone.send_json(message)
+    await phone.ack("same-id-1")
+    await phone.close()
+    phone = await LiveClient.connect(server.url, fac.session_id, "phone", phone_cookie := await join(server.url, fac.code))
+    await phone.send_json(message)  # a different phone may use the same id for its own answer
+    await phone.ack("same-id-1")
+    await console.wait_for(lambda c: len(wall_numbers(c.text)) >= 2)
+    await asyncio.sleep(0.2)
+    assert sorted(wall_numbers(console.text)) == [1, 2]
+    assert phone_cookie
+
+
+async def test_edit_and_delete_own_answers_reach_every_screen(server):
+    """A participant edits and deletes their own answer; console and phone follow."""
+    fac = await open_session(server.url)
+    console = await start_answering(server.url, fac)
+    phone = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    assert await phone.request("answer", text="eerlijkheid") == "ok"
+    await console.wait_text(">eerlijkheid<")
+    assert await phone.request("edit", answer="1", text="eerlijkheid en openheid") == "ok"
+    await console.wait_text('<li id="answer-1" class="card" hx-swap-oob="true">eerlijkheid en openheid</li>')
+    await phone.wait_text(">eerlijkheid en openheid<")
+    assert await phone.request("delete", answer=1) == "ok"
+    await console.wait_text('<template id="answer-1" hx-swap-oob="delete">')
+    assert await phone.request("delete", answer=1) == "ok"  # twice is the same as once
+
+
+async def test_a_participant_cannot_touch_another_participants_answer(server):
+    """Editing or deleting someone else's answer is refused and changes nothing."""
+    fac = await open_session(server.url)
+    console = await start_answering(server.url, fac)
+    alice = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    bob = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    assert await alice.request("answer", text="zorgzaamheid") == "ok"
+    assert await bob.request("edit", answer=1, text="gehackt") == "rejected"
+    assert "You can only change your own answers." in bob.text
+    assert await bob.request("delete", answer=1) == "rejected"
+    await asyncio.sleep(0.1)
+    assert "gehackt" not in console.text
+    assert 'hx-swap-oob="delete"' not in console.text
+
+
+async def test_a_participant_cannot_drive_the_session(server):
+    """Facilitator commands from a phone are refused; the console view is closed to phones."""
+    fac = await open_session(server.url)
+    cookie = await join(server.url, fac.code)
+    phone = await LiveClient.connect(server.url, fac.session_id, "phone", cookie)
+    for action, values in [("open_prompt", {"prompt": 0}), ("close_answering", {}), ("set_reveal", {"reveal": "on_close"})]:
+        assert await phone.request(action, **values) == "rejected"
+    assert "Only the session leader can do that." in phone.text
+    assert "You&#39;re in!" in phone.text or "You're in!" in phone.text  # still in the lobby
+    # The same cookie does not open the facilitator's views.
+    sneaky = await LiveClient.connect(server.url, fac.session_id, "console", cookie)
+    await sneaky.wait_for(lambda c: c.closed_code is not None)
+    assert sneaky.closed_code == 4403
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        for path in ("console", "screen"):
+            response = await http.get(f"/s/{fac.session_id}/{path}", headers={"cookie": cookie})
+            assert response.status_code == 403
+        wrong_key = await http.get(f"/s/{fac.session_id}/console?key=guess")
+        assert wrong_key.status_code == 403
+        # The private link opens the console on another device.
+        link = fac.private_link.removeprefix(server.url)
+        reopened = await http.get(link)
+        assert reopened.status_code == 303
+        assert (await http.get(f"/s/{fac.session_id}/console")).status_code == 200
