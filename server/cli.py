@@ -30,10 +30,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve_app(settings: Settings) -> int:
+    import logging
+
     import uvicorn
 
     from .app import create_app
 
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
+    )
     app = create_app(settings)
     print(f"Draagvlak: start a session at http://{display_host(settings.host)}:{settings.port}/start", flush=True)
     uvicorn.run(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +24,10 @@ class Frame:
 
     text: str
     key: str | None = None
+
+
+# Pending updates are sent together, in messages of at most about this many characters.
+MESSAGE_BYTES = 64 * 1024
 
 
 class Lagging(Exception):
@@ -43,19 +47,28 @@ class Outbox:
         self._unique = itertools.count()
 
     def put(self, frames: Iterable[Frame]) -> None:
-        """Never waits: a full outbox marks the connection as lagging instead."""
+        """Never waits: a full outbox marks the connection as lagging instead.
+
+        The unkeyed frames of one call become one entry, so the limit counts updates the
+        writer has not caught up with, not the size of one burst.
+        """
+        batch: list[str] = []
         for frame in frames:
-            key: object = frame.key if frame.key is not None else next(self._unique)
-            # Re-inserting moves a replaced state frame behind the frames before it.
-            self._pending.pop(key, None)
-            self._pending[key] = frame.text
+            if frame.key is None:
+                batch.append(frame.text)
+            else:
+                # Re-inserting moves a replaced state frame behind the frames before it.
+                self._pending.pop(frame.key, None)
+                self._pending[frame.key] = frame.text
+        if batch:
+            self._pending[next(self._unique)] = "".join(batch)
         if len(self._pending) > self._limit:
             self._overflowed = True
             self._pending.clear()
         self._ready.set()
 
     async def run(self) -> None:
-        """Writes whatever is pending as one message, until cancelled or lagging."""
+        """Writes whatever is pending in as few messages as it can, until lagging."""
         while True:
             await self._ready.wait()
             self._ready.clear()
@@ -65,11 +78,23 @@ class Outbox:
                 continue
             texts = list(self._pending.values())
             self._pending.clear()
-            text = texts[0] if len(texts) == 1 else "".join(texts)
-            try:
-                await asyncio.wait_for(self._send(text), self._timeout)
-            except TimeoutError:
-                raise Lagging("write stalled") from None
+            for message in joined(texts, MESSAGE_BYTES):
+                try:
+                    await asyncio.wait_for(self._send(message), self._timeout)
+                except TimeoutError:
+                    raise Lagging("write stalled") from None
+
+
+def joined(texts: list[str], limit: int) -> Iterator[str]:
+    """Consecutive texts joined into messages of about `limit` characters at most."""
+    start, size = 0, 0
+    for index, text in enumerate(texts):
+        if size and size + len(text) > limit:
+            yield "".join(texts[start:index])
+            start, size = index, 0
+        size += len(text)
+    if start < len(texts):
+        yield "".join(texts[start:])
 
 
 class Hub(Protocol):

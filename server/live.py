@@ -214,9 +214,12 @@ class LiveSession:
         await self.store.append(self.id, events)
         self.state = state
         await self._publish(before, events)
+        replies: dict[Client, list[Frame]] = {}
         for submission, rejection in outcomes:
             client = submission.client
-            client.outbox.put(self.reply(client, submission.message.msg_id, rejection))
+            replies.setdefault(client, []).extend(self.reply(client, submission.message.msg_id, rejection))
+        for client, frames in replies.items():
+            client.outbox.put(frames)
 
     # What each audience sees ----------------------------------------------------------
 

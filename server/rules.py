@@ -216,6 +216,8 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
         case SubmitAnswer(text=raw, msg_id=msg_id):
             if (actor.pseudonym, msg_id) in state.receipts:
                 return []
+            if state.phase is Phase.LOBBY:
+                return Rejection("answering_not_open")
             if state.phase is not Phase.ANSWERING:
                 return Rejection("answering_closed")
             text = clean_text(raw)

@@ -126,3 +126,97 @@ async def test_a_participant_cannot_drive_the_session(server):
         reopened = await http.get(link)
         assert reopened.status_code == 303
         assert (await http.get(f"/s/{fac.session_id}/console")).status_code == 200
+
+
+async def test_a_restart_loses_no_acknowledged_answer_and_clients_resync(server):
+    """Stop the server mid-session and start it again: every answer that was acknowledged
+    is still there, once, and reconnecting clients receive the full state."""
+    fac = await open_session(server.url)
+    console = await start_answering(server.url, fac)
+    cookies = [await join(server.url, fac.code) for _ in range(5)]
+    phones = [await LiveClient.connect(server.url, fac.session_id, "phone", c) for c in cookies]
+    texts = [f"antwoord {i}" for i in range(5)]
+    assert await asyncio.gather(*(p.request("answer", text=t) for p, t in zip(phones, texts))) == ["ok"] * 5
+
+    server.stop(signal.SIGTERM)
+    for client in (console, *phones):
+        await client.wait_for(lambda c: c.closed_code is not None)
+    assert phones[0].closed_code == 1012  # "service restart": browsers reconnect by themselves
+    server.start()
+
+    console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
+    await console.wait_for(lambda c: len(wall_numbers(c.text)) == 5)
+    assert sorted(text for _, text in WALL_ITEM.findall(console.text)) == texts
+    assert "Answering open" in console.text
+    for cookie, text in zip(cookies, texts):
+        phone = await LiveClient.connect(server.url, fac.session_id, "phone", cookie)
+        await phone.wait_text(f">{text}<")  # the phone's own answers, back after the restart
+    resent = await phone.request("answer", text="nog eentje")
+    assert resent == "ok"
+    await console.wait_for(lambda c: 6 in wall_numbers(c.text))
+
+
+async def test_bad_input_gets_a_clear_error_and_the_connection_stays_usable(server):
+    """Each kind of bad message is answered to its sender only; the connection still works
+    afterwards and nothing changes for anyone else."""
+    fac = await open_session(server.url)
+    console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
+    phone = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+
+    assert await phone.request("answer", text="te vroeg") == "rejected"
+    assert "Answering has not started yet." in phone.text
+    assert await console.request("open_prompt", prompt=0) == "ok"
+
+    async def refused(raw: str | bytes, expected: str) -> None:
+        before = len(phone.frames)
+        await phone.socket.send(raw)
+        await phone.wait_for(lambda c: any(expected in f for f in c.frames[before:]))
+
+    await refused("{not json", "That message could not be read.")
+    await refused("[1, 2, 3]", "That message could not be read.")
+    await refused(b"\xff\xfe{\x00", "That message could not be read.")
+    await refused('{"action": "answer", "text": "zonder id"}', "That message lacks its id")
+    await refused('{"action": "fly", "msg_id": "x1"}', "Unknown action.")
+    await refused('{"action": "edit", "msg_id": "x2", "answer": "een", "text": "t"}', "missing or invalid field")
+    await refused('{"action": "answer", "msg_id": "x3", "text": "' + "a" * 20_000 + '"}', "too large")
+    assert await phone.request("answer", text="   ") == "rejected"
+    assert "Write something first." in phone.text
+    assert await phone.request("answer", text="x" * 281) == "rejected"
+    assert "at most 280 characters" in phone.text
+    assert await phone.request("answer", text="y" * 280) == "ok"  # the limit itself is fine
+    assert await phone.request("edit", answer=999, text="weg") == "rejected"
+    assert "That answer no longer exists." in phone.text
+    assert await phone.request("open_prompt", prompt=7) == "rejected"
+    assert await console.request("open_prompt", prompt=7) == "rejected"
+    assert "That question is not part of this session." in console.text
+
+    assert await phone.request("answer", text="nog steeds verbonden") == "ok"
+    await console.wait_text(">nog steeds verbonden<")
+    assert "could not be read" not in console.text and "too large" not in console.text
+    assert sorted(wall_numbers(console.text)) == [1, 2]
+
+    assert await console.request("close_answering") == "ok"
+    assert await phone.request("answer", text="te laat") == "rejected"
+    assert "Answering is closed for this question." in phone.text
+    assert await phone.request("edit", answer=1, text="te laat") == "rejected"
+
+    # A frame beyond the websocket layer's limit closes only that connection.
+    other = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    await other.socket.send("x" * (1024 * 1024 + 1))
+    await other.wait_for(lambda c: c.closed_code is not None)
+    assert other.closed_code == 1009
+    assert await console.request("open_prompt", prompt=1) == "ok"
+    await phone.wait_text("Question 2 of 4")
+
+
+async def test_unknown_codes_get_a_clear_page(server):
+    """A mistyped code says so, in a page that lets the person try again."""
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        for path in ("/j/000000", "/?code=12345", "/?code=abc"):
+            response = await http.get(path)
+            assert response.status_code == 404
+            assert "There is no open session with that code" in response.text
+            assert 'name="code"' in response.text
+        unknown_socket = await LiveClient.connect(server.url, "nope", "phone", "dv_p_nope=abc")
+        await unknown_socket.wait_for(lambda c: c.closed_code is not None)
+        assert unknown_socket.closed_code == 4404
