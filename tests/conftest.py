@@ -92,7 +92,7 @@ def server(server_factory: type[ServerProcess]) -> ServerProcess:
     return server_factory()  # type: ignore[call-arg]
 
 
-@pytest_asyncio.fixture(autouse=True)
+@pytest_asyncio.fixture
 async def close_live_clients() -> object:
     yield
     while OPEN_CLIENTS:

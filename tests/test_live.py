@@ -8,9 +8,13 @@ import signal
 
 import httpx
 
+import pytest
+
 from wire import LiveClient, join, open_session
 
 WALL_ITEM = re.compile(r'<li id="answer-(\d+)" class="card">([^<]*)</li>')
+
+pytestmark = pytest.mark.usefixtures("close_live_clients")
 
 
 def wall_numbers(text: str) -> list[int]:

@@ -7,7 +7,11 @@ import base64
 import os
 import socket
 
+import pytest
+
 from wire import LiveClient, join, open_session
+
+pytestmark = pytest.mark.usefixtures("close_live_clients")
 
 
 def open_stuck_socket(port: int, path: str, cookie: str) -> socket.socket:

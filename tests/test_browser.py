@@ -1,0 +1,199 @@
+"""Real browsers: Debian's chromium through Playwright, phones at 390x844, projector at 1920x1080."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+AXE = Path(os.environ.get("DRAAGVLAK_AXE", ROOT / ".ci/node/node_modules/axe-core/axe.min.js"))
+SHOTS = os.environ.get("DRAAGVLAK_SCREENSHOTS")
+
+pytestmark = pytest.mark.browser
+
+
+def require(path: Path, what: str) -> None:
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is missing at {path}: .ci/run installs it")
+        pytest.skip(f"{what} is not installed here ({path}); bash .ci/run installs it")
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    require(Path(CHROMIUM), "chromium")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def phone(browser: Browser, playwright: Playwright, locale: str = "nl-NL") -> Page:
+    device = {k: v for k, v in playwright.devices["iPhone 13"].items() if k != "default_browser_type"}
+    context = browser.new_context(**device, locale=locale, bypass_csp=True)
+    return context.new_page()
+
+
+def desktop(browser: Browser, width: int = 1440, height: int = 900, locale: str = "en-GB") -> Page:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale, bypass_csp=True)
+    return context.new_page()
+
+
+def projector(console: Page, url: str) -> Page:
+    """The projector tab, opened from the leader's own browser as the console's link does."""
+    screen = console.context.new_page()
+    screen.set_viewport_size({"width": 1920, "height": 1080})
+    screen.goto(url)
+    return screen
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no violation at all on the page as it is now."""
+    require(AXE, "axe-core")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert not violations, summary
+
+
+def shoot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+def open_session(page: Page, base: str, pack: str = "Core values") -> tuple[str, str]:
+    """Starts a session from the start page; returns the projector URL and the join code."""
+    page.goto(f"{base}/start")
+    assert_accessible(page)
+    page.get_by_label(re.compile(pack)).check()
+    page.get_by_role("button", name="Open the session").click()
+    page.wait_for_url(re.compile(r"/console$"))
+    expect(page.locator("#connection")).to_have_text("Connected")
+    code = page.locator(".join-line .code").inner_text().replace(" ", "")
+    return page.url.replace("/console", "/screen"), code
+
+
+def join_by_code(page: Page, base: str, code: str) -> None:
+    page.goto(base)
+    page.get_by_label(re.compile("Sessiecode|Session code")).fill(f"{code[:3]} {code[3:]}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/j/{code}$"))
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+
+def test_a_session_from_start_page_to_answers_on_the_projector(server, browser, playwright):
+    """A leader opens a session, two phones join by code and answer, the projector shows
+    every answer live; each page passes axe-core and works by keyboard."""
+    console = desktop(browser)
+    screen_url, code = open_session(console, server.url)
+    assert_accessible(console)
+
+    screen = projector(console, screen_url)
+    expect(screen.locator(".join-code")).to_have_text(f"{code[:3]} {code[3:]}")
+    expect(screen.locator(".qr-box svg")).to_be_visible()
+    expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
+    assert_accessible(screen)
+
+    first, second = phone(browser, playwright, "en-GB"), phone(browser, playwright, "nl-NL")
+    first.goto(server.url)
+    assert first.get_by_label("Session code").get_attribute("inputmode") == "numeric"
+    assert_accessible(first)
+    join_by_code(first, server.url, code)
+    join_by_code(second, server.url, code)
+    expect(first.locator("h1")).to_have_text("You're in!")
+    expect(second.locator("h1")).to_have_text("Je doet mee!")
+    expect(screen.locator("#joined")).to_have_text("2 joined")
+    assert_accessible(first)
+    shoot(screen, "projector-lobby")
+
+    # The leader starts the first question by keyboard alone.
+    start = console.get_by_role("button", name=re.compile("^Start this question")).first
+    start.focus()
+    console.keyboard.press("Enter")
+    prompt = "Which value should everyone be able to recognise at our school?"
+    expect(first.locator(".prompt")).to_have_text(prompt)
+    expect(second.locator(".prompt")).to_have_text(prompt)
+    expect(screen.locator(".prompt")).to_have_text(prompt)
+
+    first.get_by_label("Write your answer").fill("Respect for each other")
+    first.get_by_role("button", name="Send").click()
+    first.get_by_label("Write your answer").fill("Being honest, even when it is hard")
+    first.keyboard.press("Enter")
+    second.get_by_label("Schrijf je antwoord").fill("<b>Veiligheid</b> <img src=x onerror=alert(1)>")
+    second.get_by_role("button", name="Versturen").click()
+
+    wall = screen.locator("#wall li")
+    expect(wall).to_have_count(3)
+    expect(wall).to_contain_text(
+        ["Respect for each other", "Being honest, even when it is hard", "<b>Veiligheid</b> <img src=x onerror=alert(1)>"]
+    )
+    assert screen.locator("#wall img, #wall b").count() == 0  # shown as text, never as HTML
+    expect(screen.locator("#answer-count")).to_have_text("3 answers")
+    expect(console.locator("#wall li")).to_have_count(3)
+    expect(first.locator("#mine li")).to_have_count(2)
+    expect(second.locator("#mine li")).to_have_count(1)
+    expect(second.locator("#mine")).not_to_contain_text("Respect")
+    expect(first.locator("#mine")).not_to_contain_text("Veiligheid")
+    expect(first.locator("#pending li")).to_have_count(0)
+
+    # Edit one's own answer from the phone; the projector follows.
+    first.locator("#mine li").first.get_by_text("Edit").click()
+    edit_box = first.get_by_label("Edit your answer").first
+    edit_box.fill("Respect for everyone")
+    edit_box.press("Tab")  # to the Save button
+    first.keyboard.press("Enter")
+    expect(screen.locator("#wall")).to_contain_text("Respect for everyone")
+    expect(screen.locator("#wall")).not_to_contain_text("Respect for each other")
+
+    assert_accessible(first)
+    assert_accessible(screen)
+    shoot(first, "phone")
+    shoot(screen, "projector")
+    shoot(console, "console")
+
+    console.get_by_role("button", name="Close answering").click()
+    expect(first.locator(".closed-note")).to_be_visible()
+    expect(screen.locator(".progress")).to_contain_text("answering closed")
+
+
+def test_an_answer_sent_while_the_server_is_away_arrives_once_when_it_returns(server, browser, playwright):
+    """The phone shows an answer typed during an outage as not sent yet, then sends it when
+    the connection returns; the projector shows it exactly once."""
+    console = desktop(browser)
+    screen_url, code = open_session(console, server.url)
+    console.get_by_role("button", name=re.compile("^Start this question")).first.click()
+    teacher = phone(browser, playwright)
+    join_by_code(teacher, server.url, code)
+    expect(teacher.locator("textarea")).to_be_visible()
+
+    server.stop(signal.SIGTERM)
+    expect(teacher.locator("#connection")).to_have_attribute("data-state", "offline")
+    teacher.get_by_label("Schrijf je antwoord").fill("Gezien worden")
+    teacher.get_by_role("button", name="Versturen").click()
+    pending = teacher.locator("#pending li")
+    expect(pending).to_contain_text("Nog niet verstuurd")
+    server.start()
+
+    expect(teacher.locator("#connection")).to_have_attribute("data-state", "online", timeout=20_000)
+    expect(pending).to_have_count(0, timeout=10_000)
+    expect(teacher.locator("#mine li")).to_have_count(1)
+    screen = projector(console, screen_url)
+    expect(screen.locator("#wall li")).to_have_count(1)
+    expect(screen.locator("#wall li")).to_have_text("Gezien worden")
