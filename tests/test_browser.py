@@ -154,7 +154,7 @@ def test_a_session_from_start_page_to_answers_on_the_projector(server, browser, 
     expect(first.locator("#pending li")).to_have_count(0)
 
     # Edit one's own answer from the phone; the projector follows.
-    first.locator("#mine li").first.get_by_text("Edit").click()
+    first.locator("#mine li").first.get_by_text("Edit", exact=True).click()
     edit_box = first.get_by_label("Edit your answer").first
     edit_box.fill("Respect for everyone")
     edit_box.press("Tab")  # to the Save button
