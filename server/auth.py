@@ -40,7 +40,11 @@ def pseudonym_for(token: str) -> str:
 
 
 def is_valid_token(token: str | None) -> bool:
-    return bool(token) and len(token or "") <= 64 and (token or "").replace("-", "").replace("_", "").isalnum()
+    return (
+        bool(token)
+        and len(token or "") <= 64
+        and (token or "").replace("-", "").replace("_", "").isalnum()
+    )
 
 
 def facilitator_cookie(session_id: str) -> str:

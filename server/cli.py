@@ -13,7 +13,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="draagvlak", description="Live, anonymous team sessions.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the web server")
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; 0.0.0.0 for phones on the network)")
+    serve.add_argument(
+        "--host", help="address to listen on (default 127.0.0.1; 0.0.0.0 for phones on the network)"
+    )
     serve.add_argument("--port", type=int, help="port (default 8000)")
     serve.add_argument("--db", help="SQLite file (default draagvlak.db)")
     serve.add_argument("--public-url", help="address phones use, shown on the projector")
@@ -40,7 +42,10 @@ def serve_app(settings: Settings) -> int:
         level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
     app = create_app(settings)
-    print(f"Draagvlak: start a session at http://{display_host(settings.host)}:{settings.port}/start", flush=True)
+    print(
+        f"Draagvlak: start a session at http://{display_host(settings.host)}:{settings.port}/start",
+        flush=True,
+    )
     uvicorn.run(
         app,
         host=settings.host,

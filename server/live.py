@@ -9,11 +9,12 @@ a burst of answers costs one commit and one render per audience, not one per ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -31,7 +32,6 @@ from .rules import (
     Event,
     Limits,
     Rejection,
-    Role,
     SessionState,
     decide,
     evolve_all,
@@ -44,7 +44,7 @@ MAX_BATCH = 500
 MAX_WAITING = 20_000
 
 
-class View(str, Enum):
+class View(StrEnum):
     PHONE = "phone"
     SCREEN = "screen"
     CONSOLE = "console"
@@ -170,10 +170,8 @@ class LiveSession:
 
     async def close(self) -> None:
         self._worker.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._worker
-        except asyncio.CancelledError:
-            pass
 
     # The write path -------------------------------------------------------------------
 
@@ -205,7 +203,9 @@ class LiveSession:
             command = submission.message.command
             decision = decide(state, submission.client.actor, command)
             if isinstance(decision, Rejection):
-                log.info("session %s: refused %s (%s)", self.id, type(command).__name__, decision.reason)
+                log.info(
+                    "session %s: refused %s (%s)", self.id, type(command).__name__, decision.reason
+                )
                 outcomes.append((submission, decision))
                 continue
             state = evolve_all(state, decision)
@@ -217,7 +217,9 @@ class LiveSession:
         replies: dict[Client, list[Frame]] = {}
         for submission, rejection in outcomes:
             client = submission.client
-            replies.setdefault(client, []).extend(self.reply(client, submission.message.msg_id, rejection))
+            replies.setdefault(client, []).extend(
+                self.reply(client, submission.message.msg_id, rejection)
+            )
         for client, frames in replies.items():
             client.outbox.put(frames)
 
@@ -265,7 +267,10 @@ class LiveSession:
     def full_state(self, client: Client) -> list[Frame]:
         match client.view:
             case View.PHONE:
-                return [self.phone_stage(client.locale), self.mine(client.actor.pseudonym, client.locale)]
+                return [
+                    self.phone_stage(client.locale),
+                    self.mine(client.actor.pseudonym, client.locale),
+                ]
             case View.SCREEN:
                 return [self.screen_stage(), *self.counts(self.record.lang)]
             case View.CONSOLE:
@@ -283,7 +288,9 @@ class LiveSession:
         for locale in LOCALES:
             frame = self._frame("_joined.html", locale, "joined")
             await self.hub.publish(self.channel("console", locale), [frame])
-        await self.hub.publish(self.channel("screen"), [self._frame("_joined.html", self.record.lang, "joined")])
+        await self.hub.publish(
+            self.channel("screen"), [self._frame("_joined.html", self.record.lang, "joined")]
+        )
 
     async def _publish(self, before: SessionState, events: list[Event]) -> None:
         if not events:
@@ -298,7 +305,9 @@ class LiveSession:
         if stage_changed:
             for locale in LOCALES:
                 await self.hub.publish(self.channel("phone", locale), [self.phone_stage(locale)])
-                await self.hub.publish(self.channel("console", locale), [self.console_stage(locale)])
+                await self.hub.publish(
+                    self.channel("console", locale), [self.console_stage(locale)]
+                )
             await self.hub.publish(self.channel("screen"), [self.screen_stage()])
             authors = {a.author for a in state.answers_for(state.prompt_index)}
         else:
@@ -319,7 +328,9 @@ class LiveSession:
                     answer = self.state.answers[number]
                     frames.append(Frame(self.renderer.answer_item(answer, oob="true")))
                 case AnswerDeleted(number=number):
-                    frames.append(Frame(f'<template id="answer-{number}" hx-swap-oob="delete"></template>'))
+                    frames.append(
+                        Frame(f'<template id="answer-{number}" hx-swap-oob="delete"></template>')
+                    )
         for locale in LOCALES:
             await self.hub.publish(self.channel("console", locale), frames)
         if self.state.is_wall_visible:
@@ -330,4 +341,3 @@ class LiveSession:
             if pseudonym in authors:
                 frame = self.mine(pseudonym, locale)
                 await self.hub.publish(self.channel("participant", pseudonym, locale), [frame])
-

@@ -71,7 +71,11 @@ async def live_socket(websocket: WebSocket) -> None:
         return
     requested = websocket.query_params.get("lang")
     cookie = websocket.cookies.get("dv_lang")
-    locale = requested if requested in LOCALES else pick_locale(cookie, websocket.headers.get("accept-language"))
+    locale = (
+        requested
+        if requested in LOCALES
+        else pick_locale(cookie, websocket.headers.get("accept-language"))
+    )
 
     await websocket.accept()
     settings = state.settings
@@ -108,7 +112,9 @@ def identify(websocket: WebSocket, live: LiveSession, view: View) -> Actor | Non
     return Actor(Role.FACILITATOR)
 
 
-async def read_commands(websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int) -> None:
+async def read_commands(
+    websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int
+) -> None:
     while True:
         incoming = await websocket.receive()
         if incoming["type"] == "websocket.disconnect":

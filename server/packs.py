@@ -48,7 +48,14 @@ class Pack:
 
 
 _FIELDS = {
-    "id", "order", "source", "title", "intro", "decision_shape", "defaults", "prompts",
+    "id",
+    "order",
+    "source",
+    "title",
+    "intro",
+    "decision_shape",
+    "defaults",
+    "prompts",
     "action_prompts",
 }
 _DEFAULT_FIELDS = {"votes_per_person", "answer_minutes", "vote_minutes"}
@@ -147,5 +154,7 @@ def own_question_pack(question: str) -> Pack:
         decision_shape=Localized(nl="Wij spreken af dat …", en="We agree that …"),
         defaults=Defaults(),
         prompts=(text,),
-        action_prompts=(Localized(nl="Wie doet wat, en wanneer?", en="Who does what, and by when?"),),
+        action_prompts=(
+            Localized(nl="Wie doet wat, en wanneer?", en="Who does what, and by when?"),
+        ),
     )

@@ -75,7 +75,10 @@ async def phone_page(request: Request) -> Response:
     pseudonym = auth.pseudonym_for(token or "")
     state = live.state
     response = page(
-        request, "phone.html", **live.context(), mine=state.answers_by(pseudonym, state.prompt_index)
+        request,
+        "phone.html",
+        **live.context(),
+        mine=state.answers_by(pseudonym, state.prompt_index),
     )
     set_cookie(request, response, cookie, token or "", max_age=2 * 24 * 3600)
     return response
@@ -121,7 +124,9 @@ async def create_session(request: Request) -> Response:
     else:
         raise RuntimeError("no free join code after 20 tries")
     response = RedirectResponse(f"/s/{record.id}/console", status_code=303)
-    set_cookie(request, response, auth.facilitator_cookie(record.id), secret, max_age=30 * 24 * 3600)
+    set_cookie(
+        request, response, auth.facilitator_cookie(record.id), secret, max_age=30 * 24 * 3600
+    )
     return response
 
 

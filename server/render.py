@@ -25,7 +25,9 @@ def format_code(code: str) -> str:
 class Renderer:
     def __init__(self, templates_dir: Path, translators: Mapping[str, Translator]) -> None:
         self.translators = translators
-        self._envs = {locale: self._make_env(templates_dir, translators[locale]) for locale in LOCALES}
+        self._envs = {
+            locale: self._make_env(templates_dir, translators[locale]) for locale in LOCALES
+        }
 
     @staticmethod
     def _make_env(templates_dir: Path, translator: Translator) -> jinja2.Environment:

@@ -9,24 +9,24 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     LOBBY = "lobby"
     ANSWERING = "answering"
     CLOSED = "closed"
 
 
-class Reveal(str, Enum):
+class Reveal(StrEnum):
     """When the projector shows the answers to the current prompt."""
 
     LIVE = "live"
     ON_CLOSE = "on_close"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     FACILITATOR = "facilitator"
     PARTICIPANT = "participant"
 

@@ -131,10 +131,18 @@ class SQLiteStore:
                 " facilitator_hash, created_at, phase, prompt_index, reveal)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    record.id, record.code, record.pack_id, record.lang, record.title,
-                    record.intro, json.dumps(record.prompts, ensure_ascii=False),
-                    record.facilitator_hash, record.created_at, record.phase.value,
-                    record.prompt_index, record.reveal.value,
+                    record.id,
+                    record.code,
+                    record.pack_id,
+                    record.lang,
+                    record.title,
+                    record.intro,
+                    json.dumps(record.prompts, ensure_ascii=False),
+                    record.facilitator_hash,
+                    record.created_at,
+                    record.phase.value,
+                    record.prompt_index,
+                    record.reveal.value,
                 ),
             )
         except sqlite3.IntegrityError as error:
@@ -161,9 +169,18 @@ class SQLiteStore:
         if row is None:
             return None
         record = SessionRecord(
-            id=row[0], code=row[1], pack_id=row[2], lang=row[3], title=row[4], intro=row[5],
-            prompts=tuple(json.loads(row[6])), facilitator_hash=row[7], created_at=row[8],
-            phase=Phase(row[9]), prompt_index=row[10], reveal=Reveal(row[11]),
+            id=row[0],
+            code=row[1],
+            pack_id=row[2],
+            lang=row[3],
+            title=row[4],
+            intro=row[5],
+            prompts=tuple(json.loads(row[6])),
+            facilitator_hash=row[7],
+            created_at=row[8],
+            phase=Phase(row[9]),
+            prompt_index=row[10],
+            reveal=Reveal(row[11]),
         )
         async with self.db.execute(
             "SELECT number, prompt_index, author, text, msg_id FROM answers"
@@ -230,4 +247,3 @@ class SQLiteStore:
                 )
             case _:
                 raise TypeError(f"cannot store {event!r}")
-

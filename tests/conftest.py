@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-
 from wire import OPEN_CLIENTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +42,20 @@ class ServerProcess:
     def start(self, timeout: float = 15.0) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--port", str(self.port), "--db", str(self.db)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "server",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--db",
+                    str(self.db),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

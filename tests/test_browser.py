@@ -1,4 +1,4 @@
-"""Real browsers: Debian's chromium through Playwright, phones at 390x844, projector at 1920x1080."""
+"""Real browsers: Debian's chromium through Playwright; phones 390x844, projector 1920x1080."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 AXE = Path(os.environ.get("DRAAGVLAK_AXE", ROOT / ".ci/node/node_modules/axe-core/axe.min.js"))
 SHOTS = os.environ.get("DRAAGVLAK_SCREENSHOTS")
@@ -39,19 +43,25 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
     yield browser
     browser.close()
 
 
 def phone(browser: Browser, playwright: Playwright, locale: str = "nl-NL") -> Page:
-    device = {k: v for k, v in playwright.devices["iPhone 13"].items() if k != "default_browser_type"}
+    device = {
+        k: v for k, v in playwright.devices["iPhone 13"].items() if k != "default_browser_type"
+    }
     context = browser.new_context(**device, locale=locale, bypass_csp=True)
     return context.new_page()
 
 
 def desktop(browser: Browser, width: int = 1440, height: int = 900, locale: str = "en-GB") -> Page:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale, bypass_csp=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale=locale, bypass_csp=True
+    )
     return context.new_page()
 
 
@@ -136,13 +146,19 @@ def test_a_session_from_start_page_to_answers_on_the_projector(server, browser, 
     first.get_by_role("button", name="Send").click()
     first.get_by_label("Write your answer").fill("Being honest, even when it is hard")
     first.keyboard.press("Enter")
-    second.get_by_label("Schrijf je antwoord").fill("<b>Veiligheid</b> <img src=x onerror=alert(1)>")
+    second.get_by_label("Schrijf je antwoord").fill(
+        "<b>Veiligheid</b> <img src=x onerror=alert(1)>"
+    )
     second.get_by_role("button", name="Versturen").click()
 
     wall = screen.locator("#wall li")
     expect(wall).to_have_count(3)
     expect(wall).to_contain_text(
-        ["Respect for each other", "Being honest, even when it is hard", "<b>Veiligheid</b> <img src=x onerror=alert(1)>"]
+        [
+            "Respect for each other",
+            "Being honest, even when it is hard",
+            "<b>Veiligheid</b> <img src=x onerror=alert(1)>",
+        ]
     )
     assert screen.locator("#wall img, #wall b").count() == 0  # shown as text, never as HTML
     expect(screen.locator("#answer-count")).to_have_text("3 answers")
@@ -173,7 +189,9 @@ def test_a_session_from_start_page_to_answers_on_the_projector(server, browser, 
     expect(screen.locator(".progress")).to_contain_text("answering closed")
 
 
-def test_an_answer_sent_while_the_server_is_away_arrives_once_when_it_returns(server, browser, playwright):
+def test_an_answer_sent_while_the_server_is_away_arrives_once_when_it_returns(
+    server, browser, playwright
+):
     """The phone shows an answer typed during an outage as not sent yet, then sends it when
     the connection returns; the projector shows it exactly once."""
     console = desktop(browser)

@@ -61,7 +61,9 @@ def test_plural_forms_follow_the_count():
     """One answer, two answers, in both languages."""
     translators = load_translators()
     assert translators["nl"].ngettext("%(num)s answer", "%(num)s answers", 1) == "%(num)s antwoord"
-    assert translators["nl"].ngettext("%(num)s answer", "%(num)s answers", 2) == "%(num)s antwoorden"
+    assert (
+        translators["nl"].ngettext("%(num)s answer", "%(num)s answers", 2) == "%(num)s antwoorden"
+    )
     assert translators["en"].ngettext("%(num)s answer", "%(num)s answers", 2) == "%(num)s answers"
     assert translators["nl"].number(1234567) == "1.234.567"
     assert translators["en"].number(1234567) == "1,234,567"

@@ -7,9 +7,7 @@ import re
 import signal
 
 import httpx
-
 import pytest
-
 from wire import LiveClient, join, open_session
 
 WALL_ITEM = re.compile(r'<li id="answer-(\d+)" class="card">([^<]*)</li>')
@@ -61,13 +59,17 @@ async def test_a_resent_answer_is_applied_once(server):
     """The same client message id sent twice (a resend after reconnect) makes one answer."""
     fac = await open_session(server.url)
     console = await start_answering(server.url, fac)
-    phone = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
     message = {"action": "answer", "msg_id": "same-id-1", "text": "veiligheid"}
     await phone.send_json(message)
     await phone.send_json(message)
     await phone.ack("same-id-1")
     await phone.close()
-    phone = await LiveClient.connect(server.url, fac.session_id, "phone", phone_cookie := await join(server.url, fac.code))
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", phone_cookie := await join(server.url, fac.code)
+    )
     await phone.send_json(message)  # a different phone may use the same id for its own answer
     await phone.ack("same-id-1")
     await console.wait_for(lambda c: len(wall_numbers(c.text)) >= 2)
@@ -80,11 +82,15 @@ async def test_edit_and_delete_own_answers_reach_every_screen(server):
     """A participant edits and deletes their own answer; console and phone follow."""
     fac = await open_session(server.url)
     console = await start_answering(server.url, fac)
-    phone = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
     assert await phone.request("answer", text="eerlijkheid") == "ok"
     await console.wait_text(">eerlijkheid<")
     assert await phone.request("edit", answer="1", text="eerlijkheid en openheid") == "ok"
-    await console.wait_text('<li id="answer-1" class="card" hx-swap-oob="true">eerlijkheid en openheid</li>')
+    await console.wait_text(
+        '<li id="answer-1" class="card" hx-swap-oob="true">eerlijkheid en openheid</li>'
+    )
     await phone.wait_text(">eerlijkheid en openheid<")
     assert await phone.request("delete", answer=1) == "ok"
     await console.wait_text('<template id="answer-1" hx-swap-oob="delete">')
@@ -95,8 +101,12 @@ async def test_a_participant_cannot_touch_another_participants_answer(server):
     """Editing or deleting someone else's answer is refused and changes nothing."""
     fac = await open_session(server.url)
     console = await start_answering(server.url, fac)
-    alice = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
-    bob = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    alice = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
+    bob = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
     assert await alice.request("answer", text="zorgzaamheid") == "ok"
     assert await bob.request("edit", answer=1, text="gehackt") == "rejected"
     assert "You can only change your own answers." in bob.text
@@ -111,7 +121,11 @@ async def test_a_participant_cannot_drive_the_session(server):
     fac = await open_session(server.url)
     cookie = await join(server.url, fac.code)
     phone = await LiveClient.connect(server.url, fac.session_id, "phone", cookie)
-    for action, values in [("open_prompt", {"prompt": 0}), ("close_answering", {}), ("set_reveal", {"reveal": "on_close"})]:
+    for action, values in [
+        ("open_prompt", {"prompt": 0}),
+        ("close_answering", {}),
+        ("set_reveal", {"reveal": "on_close"}),
+    ]:
         assert await phone.request(action, **values) == "rejected"
     assert "Only the session leader can do that." in phone.text
     assert "You&#39;re in!" in phone.text or "You're in!" in phone.text  # still in the lobby
@@ -140,7 +154,8 @@ async def test_a_restart_loses_no_acknowledged_answer_and_clients_resync(server)
     cookies = [await join(server.url, fac.code) for _ in range(5)]
     phones = [await LiveClient.connect(server.url, fac.session_id, "phone", c) for c in cookies]
     texts = [f"antwoord {i}" for i in range(5)]
-    assert await asyncio.gather(*(p.request("answer", text=t) for p, t in zip(phones, texts))) == ["ok"] * 5
+    sent = [p.request("answer", text=t) for p, t in zip(phones, texts, strict=True)]
+    assert await asyncio.gather(*sent) == ["ok"] * 5
 
     server.stop(signal.SIGTERM)
     for client in (console, *phones):
@@ -152,7 +167,7 @@ async def test_a_restart_loses_no_acknowledged_answer_and_clients_resync(server)
     await console.wait_for(lambda c: len(wall_numbers(c.text)) == 5)
     assert sorted(text for _, text in WALL_ITEM.findall(console.text)) == texts
     assert "Answering open" in console.text
-    for cookie, text in zip(cookies, texts):
+    for cookie, text in zip(cookies, texts, strict=True):
         phone = await LiveClient.connect(server.url, fac.session_id, "phone", cookie)
         await phone.wait_text(f">{text}<")  # the phone's own answers, back after the restart
     resent = await phone.request("answer", text="nog eentje")
@@ -165,7 +180,9 @@ async def test_bad_input_gets_a_clear_error_and_the_connection_stays_usable(serv
     afterwards and nothing changes for anyone else."""
     fac = await open_session(server.url)
     console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
-    phone = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
 
     assert await phone.request("answer", text="te vroeg") == "rejected"
     assert "Answering has not started yet." in phone.text
@@ -181,8 +198,13 @@ async def test_bad_input_gets_a_clear_error_and_the_connection_stays_usable(serv
     await refused(b"\xff\xfe{\x00", "That message could not be read.")
     await refused('{"action": "answer", "text": "zonder id"}', "That message lacks its id")
     await refused('{"action": "fly", "msg_id": "x1"}', "Unknown action.")
-    await refused('{"action": "edit", "msg_id": "x2", "answer": "een", "text": "t"}', "missing or invalid field")
-    await refused('{"action": "answer", "msg_id": "x3", "text": "' + "a" * 20_000 + '"}', "too large")
+    await refused(
+        '{"action": "edit", "msg_id": "x2", "answer": "een", "text": "t"}',
+        "missing or invalid field",
+    )
+    await refused(
+        '{"action": "answer", "msg_id": "x3", "text": "' + "a" * 20_000 + '"}', "too large"
+    )
     assert await phone.request("answer", text="   ") == "rejected"
     assert "Write something first." in phone.text
     assert await phone.request("answer", text="x" * 281) == "rejected"
@@ -205,7 +227,9 @@ async def test_bad_input_gets_a_clear_error_and_the_connection_stays_usable(serv
     assert await phone.request("edit", answer=1, text="te laat") == "rejected"
 
     # A frame beyond the websocket layer's limit closes only that connection.
-    other = await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+    other = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
     await other.socket.send("x" * (1024 * 1024 + 1))
     await other.wait_for(lambda c: c.closed_code is not None)
     assert other.closed_code == 1009
@@ -215,12 +239,15 @@ async def test_bad_input_gets_a_clear_error_and_the_connection_stays_usable(serv
 
 async def test_unknown_codes_get_a_clear_page(server):
     """A mistyped code says so, in a page that lets the person try again."""
+    english = {"accept-language": "en-GB,en;q=0.9"}
     async with httpx.AsyncClient(base_url=server.url) as http:
         for path in ("/j/000000", "/?code=12345", "/?code=abc"):
-            response = await http.get(path)
+            response = await http.get(path, headers=english)
             assert response.status_code == 404
             assert "There is no open session with that code" in response.text
             assert 'name="code"' in response.text
+        dutch = await http.get("/j/000000", headers={"accept-language": "nl-NL"})
+        assert "Er is geen open sessie met die code" in dutch.text
         unknown_socket = await LiveClient.connect(server.url, "nope", "phone", "dv_p_nope=abc")
         await unknown_socket.wait_for(lambda c: c.closed_code is not None)
         assert unknown_socket.closed_code == 4404

@@ -88,8 +88,11 @@ def test_unrelated_extra_fields_are_ignored() -> None:
 def test_form_string_numbers_are_accepted(action: str, name: str, value: str) -> None:
     """htmx sends every form field as a string, so plain ASCII digit strings count as ints."""
     message = parse_message(wire(action=action, **{name: value}), MAX_BYTES)
-    assert message.command in (DeleteAnswer(int(value)), OpenPrompt(int(value)))
+    command = DeleteAnswer if action == "delete" else OpenPrompt
+    assert message == Message("m-1", command(int(value)))
 
+
+NUMBER_FIELDS = [("edit", "answer"), ("delete", "answer"), ("open_prompt", "prompt")]
 
 BAD_NUMBERS: list[Any] = [
     pytest.param(True, id="true"),
@@ -118,14 +121,14 @@ BAD_NUMBERS: list[Any] = [
 
 
 @pytest.mark.parametrize("value", BAD_NUMBERS)
-@pytest.mark.parametrize(("action", "name"), [("edit", "answer"), ("delete", "answer"), ("open_prompt", "prompt")])
+@pytest.mark.parametrize(("action", "name"), NUMBER_FIELDS)
 def test_bad_numbers_are_refused(action: str, name: str, value: Any) -> None:
     """Only a non-negative whole number (or its ASCII digits) is a number; the rest is bad_field."""
     error = refusal(wire(action=action, text="x", **{name: value}))
     assert (error.reason, error.msg_id) == ("bad_field", "m-1")
 
 
-@pytest.mark.parametrize(("action", "name"), [("edit", "answer"), ("delete", "answer"), ("open_prompt", "prompt")])
+@pytest.mark.parametrize(("action", "name"), NUMBER_FIELDS)
 def test_a_missing_number_is_refused(action: str, name: str) -> None:
     """A command without its number field is bad_field, not a crash."""
     error = refusal(wire(action=action, text="x"))
@@ -207,13 +210,17 @@ def test_the_size_limit_counts_utf8_bytes_not_characters(char: str) -> None:
     assert parse_message(raw, size).command == SubmitAnswer(char * 1000, "m-1")
 
 
+ANSWER_BYTES = b'{"msg_id": "m-1", "action": "answer", "text": "%s"}'
+
+
 @pytest.mark.parametrize(
     "raw",
     [
-        pytest.param(b'{"msg_id": "m-1", "action": "answer", "text": "\xff"}', id="ff-byte"),
-        pytest.param(b'{"msg_id": "m-1", "action": "answer", "text": "\xc3\x28"}', id="bad-continuation"),
-        pytest.param(b'{"msg_id": "m-1", "action": "answer", "text": "\xe2\x82"}', id="truncated-euro"),
-        pytest.param(b'{"msg_id": "m-1", "action": "answer", "text": "\xed\xa0\x80"}', id="encoded-surrogate"),
+        pytest.param(ANSWER_BYTES % b"\xff", id="ff-byte"),
+        pytest.param(ANSWER_BYTES % b"\xc3\x28", id="bad-continuation"),
+        pytest.param(ANSWER_BYTES % b"\xe2\x82", id="truncated-euro"),
+        pytest.param(ANSWER_BYTES % b"\xed\xa0\x80", id="encoded-surrogate"),
+        pytest.param(ANSWER_BYTES % b"\xc0\xaf", id="overlong-slash"),
         pytest.param(b"\x80\x81\x82", id="garbage"),
     ],
 )
@@ -234,9 +241,31 @@ def test_json_in_other_unicode_encodings_is_malformed(encoding: str) -> None:
     assert (error.reason, error.msg_id) == ("malformed", "")
 
 
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\udc00\\ud800"])
+def test_escaped_lone_surrogates_never_become_answer_text(escape: str) -> None:
+    """Valid UTF-8 JSON can still spell a lone surrogate as an escape; such text cannot be
+    stored or sent as UTF-8, so it is refused instead of becoming an answer."""
+    raw = '{"msg_id": "m-1", "action": "answer", "text": "hoi ' + escape + '"}'
+    assert raw.isascii()
+    error = refusal(raw)
+    assert error.reason in ("malformed", "bad_field")
+
+
 @pytest.mark.parametrize(
     "raw",
-    ["", " ", "{", "not json", "{'msg_id': 'm-1'}", "[]", '["answer"]', '"answer"', "3", "null", "true"],
+    [
+        "",
+        " ",
+        "{",
+        "not json",
+        "{'msg_id': 'm-1'}",
+        "[]",
+        '["answer"]',
+        '"answer"',
+        "3",
+        "null",
+        "true",
+    ],
 )
 def test_anything_but_a_json_object_is_malformed(raw: str) -> None:
     """Text that is not JSON, or JSON that is not an object, is malformed."""
@@ -246,7 +275,7 @@ def test_anything_but_a_json_object_is_malformed(raw: str) -> None:
 
 @pytest.mark.parametrize("action", ["nuke", "ANSWER", "", None, 3, ["answer"]])
 def test_an_unknown_action_keeps_the_msg_id(action: Any) -> None:
-    """An unknown action is refused with the sender's msg_id, so the client can match the refusal."""
+    """An unknown action is refused with its msg_id, so the client can match the refusal."""
     error = refusal(wire(action=action, msg_id="m-77"))
     assert (error.reason, error.msg_id) == ("unknown_action", "m-77")
 

@@ -38,10 +38,14 @@ FACILITATOR = Actor(Role.FACILITATOR)
 ANN = Actor(Role.PARTICIPANT, "ann")
 BOB = Actor(Role.PARTICIPANT, "bob")
 PROMPTS = 3
+DEFAULT_LIMITS = Limits()
 
 
 def state_in(
-    phase: Phase, prompt_index: int = 0, reveal: Reveal = Reveal.LIVE, limits: Limits = Limits()
+    phase: Phase,
+    prompt_index: int = 0,
+    reveal: Reveal = Reveal.LIVE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> SessionState:
     return SessionState(
         prompt_count=PROMPTS, phase=phase, prompt_index=prompt_index, reveal=reveal, limits=limits

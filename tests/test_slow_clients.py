@@ -8,7 +8,6 @@ import os
 import socket
 
 import pytest
-
 from wire import LiveClient, join, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
@@ -41,7 +40,9 @@ async def test_a_client_that_stops_reading_does_not_delay_the_others(server_fact
     console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
     assert await console.request("open_prompt", prompt=0) == "ok"
     phones = [
-        await LiveClient.connect(server.url, fac.session_id, "phone", await join(server.url, fac.code))
+        await LiveClient.connect(
+            server.url, fac.session_id, "phone", await join(server.url, fac.code)
+        )
         for _ in range(4)
     ]
     long_text = ("Wij spreken elkaar aan op gedrag en niet op wie iemand is. " * 5)[:270]
@@ -55,18 +56,22 @@ async def test_a_client_that_stops_reading_does_not_delay_the_others(server_fact
         open_stuck_socket(server.port, f"/s/{fac.session_id}/ws?view=screen&lang=en", fac.cookie)
         for _ in range(3)
     ]
-    watcher = await LiveClient.connect(server.url, fac.session_id, "screen", fac.cookie, max_size=None)
+    watcher = await LiveClient.connect(
+        server.url, fac.session_id, "screen", fac.cookie, max_size=None
+    )
     # Each phase change sends every screen the whole wall (about 100 KB here): the stuck
     # sockets' buffers fill within a few rounds while the healthy clients keep up.
     for round_ in range(60):
-        action = "close_answering" if round_ % 2 == 0 else "open_prompt"
-        marker = "answering closed" if action == "close_answering" else "Question 1 of 4\n"
-        before = len(watcher.frames)
-        assert await console.request(action, prompt=0) == "ok"
-        await watcher.wait_for(lambda c: any(marker in f for f in c.frames[before:]), timeout=2.0)
+        closing = round_ % 2 == 0
+        seen = {client: len(client.frames) for client in (watcher, *phones)}
+        assert (
+            await console.request("close_answering" if closing else "open_prompt", prompt=0) == "ok"
+        )
+        marker = "answering closed" if closing else "Question 1 of 4\n"
+        await watcher.wait_new_text(marker, seen[watcher], timeout=2.0)
         for phone in phones:
-            expected = "Answering is closed." if action == "close_answering" else 'name="text"'
-            await phone.wait_for(lambda c: expected in c.frames[-1] or expected in c.frames[-2], timeout=2.0)
+            expected = "Answering is closed." if closing else 'name="text"'
+            await phone.wait_new_text(expected, seen[phone], timeout=2.0)
 
     await asyncio.sleep(1.5)
     assert server.log.count("closing a screen connection that fell behind") == len(stuck)

@@ -28,7 +28,9 @@ class Facilitator:
     private_link: str = ""
 
 
-async def open_session(base_url: str, pack: str = "core-values", lang: str = "en", **form: str) -> Facilitator:
+async def open_session(
+    base_url: str, pack: str = "core-values", lang: str = "en", **form: str
+) -> Facilitator:
     async with httpx.AsyncClient(base_url=base_url) as http:
         response = await http.post("/sessions", data={"pack": pack, "lang": lang, **form})
         assert response.status_code == 303, response.text
@@ -47,7 +49,7 @@ async def join(base_url: str, code: str) -> str:
     async with httpx.AsyncClient(base_url=base_url) as http:
         response = await http.get(f"/j/{code}")
         assert response.status_code == 200, response.status_code
-        (name, value), = [(k, v) for k, v in response.cookies.items() if k.startswith("dv_p_")]
+        ((name, value),) = [(k, v) for k, v in response.cookies.items() if k.startswith("dv_p_")]
         return f"{name}={value}"
 
 
@@ -61,9 +63,19 @@ class LiveClient:
     closed_code: int | None = None
 
     @classmethod
-    async def connect(cls, base_url: str, session_id: str, view: str, cookie: str, lang: str = "en", **options: Any) -> LiveClient:
+    async def connect(
+        cls,
+        base_url: str,
+        session_id: str,
+        view: str,
+        cookie: str,
+        lang: str = "en",
+        **options: Any,
+    ) -> LiveClient:
         url = base_url.replace("http", "ws", 1) + f"/s/{session_id}/ws?view={view}&lang={lang}"
-        socket = await connect(url, additional_headers={"cookie": cookie}, compression=None, **options)
+        socket = await connect(
+            url, additional_headers={"cookie": cookie}, compression=None, **options
+        )
         client = cls(socket)
         client._reader = asyncio.create_task(client._read())
         OPEN_CLIENTS.append(client)
@@ -109,6 +121,10 @@ class LiveClient:
 
     async def wait_text(self, needle: str, timeout: float = 5.0) -> None:
         await self.wait_for(lambda c: needle in c.text, timeout)
+
+    async def wait_new_text(self, needle: str, since: int, timeout: float = 5.0) -> None:
+        """Waits for `needle` in a frame that arrived after the first `since` frames."""
+        await self.wait_for(lambda c: any(needle in f for f in c.frames[since:]), timeout)
 
     async def ack(self, msg_id: str, timeout: float = 5.0) -> str:
         await self.wait_for(lambda c: msg_id in c.acks, timeout)
