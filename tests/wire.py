@@ -53,7 +53,7 @@ async def join(base_url: str, code: str) -> str:
         return f"{name}={value}"
 
 
-@dataclass
+@dataclass(eq=False)
 class LiveClient:
     socket: ClientConnection
     frames: list[str] = field(default_factory=list)
