@@ -61,7 +61,7 @@ def read_catalog(path: Path) -> dict[str | tuple[str, str], str | tuple[str, ...
             continue
         key = message.id if isinstance(message.id, str) else (message.id[0], message.id[1])
         value = message.string
-        messages[key] = value if isinstance(value, str) else tuple(value)
+        messages[key] = value if isinstance(value, str) else tuple(value or ())
     return messages
 
 

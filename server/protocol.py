@@ -72,7 +72,7 @@ def _command(data: dict[str, Any]) -> Command:
             return CloseAnswering()
         case "set_reveal":
             try:
-                return SetReveal(Reveal(data.get("reveal")))
+                return SetReveal(Reveal(str(data.get("reveal"))))
             except ValueError:
                 raise ProtocolError("bad_field") from None
     raise ProtocolError("unknown_action")

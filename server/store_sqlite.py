@@ -10,9 +10,9 @@ import asyncio
 import functools
 import json
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -34,8 +34,8 @@ R = TypeVar("R")
 
 
 def serialised(
-    method: Callable[Concatenate[SQLiteStore, P], Awaitable[R]],
-) -> Callable[Concatenate[SQLiteStore, P], Awaitable[R]]:
+    method: Callable[Concatenate[SQLiteStore, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[SQLiteStore, P], Coroutine[Any, Any, R]]:
     """One connection serves every session: a transaction must not interleave with
     another coroutine's statements, so each public call holds the store's lock."""
 
