@@ -7,12 +7,9 @@ right after; WAL lets readers carry on while a write commits.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import sqlite3
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -28,24 +25,6 @@ from .rules import (
     RevealChanged,
 )
 from .store import CodeTaken, LoadedSession, SessionRecord, StoredAnswer
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def serialised(
-    method: Callable[Concatenate[SQLiteStore, P], Coroutine[Any, Any, R]],
-) -> Callable[Concatenate[SQLiteStore, P], Coroutine[Any, Any, R]]:
-    """One connection serves every session: a transaction must not interleave with
-    another coroutine's statements, so each public call holds the store's lock."""
-
-    @functools.wraps(method)
-    async def locked(self: SQLiteStore, *args: P.args, **kwargs: P.kwargs) -> R:
-        async with self._lock:
-            return await method(self, *args, **kwargs)
-
-    return locked
-
 
 # Each entry moves the schema one version up; applied in order on start, never edited.
 MIGRATIONS: list[str] = [
@@ -91,6 +70,8 @@ class SQLiteStore:
     def __init__(self, path: str) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
+        # One connection serves every session: a transaction must not interleave with
+        # another coroutine's statements, so each public call holds this lock.
         self._lock = asyncio.Lock()
 
     @property
@@ -123,100 +104,100 @@ class SQLiteStore:
                 f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;"
             )
 
-    @serialised
     async def create_session(self, record: SessionRecord) -> None:
-        try:
-            await self.db.execute(
-                "INSERT INTO sessions (id, code, pack_id, lang, title, intro, prompts,"
-                " facilitator_hash, created_at, phase, prompt_index, reveal)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.id,
-                    record.code,
-                    record.pack_id,
-                    record.lang,
-                    record.title,
-                    record.intro,
-                    json.dumps(record.prompts, ensure_ascii=False),
-                    record.facilitator_hash,
-                    record.created_at,
-                    record.phase.value,
-                    record.prompt_index,
-                    record.reveal.value,
-                ),
-            )
-        except sqlite3.IntegrityError as error:
-            if "code" in str(error):
-                raise CodeTaken(record.code) from None
-            raise
+        async with self._lock:
+            try:
+                await self.db.execute(
+                    "INSERT INTO sessions (id, code, pack_id, lang, title, intro, prompts,"
+                    " facilitator_hash, created_at, phase, prompt_index, reveal)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.id,
+                        record.code,
+                        record.pack_id,
+                        record.lang,
+                        record.title,
+                        record.intro,
+                        json.dumps(record.prompts, ensure_ascii=False),
+                        record.facilitator_hash,
+                        record.created_at,
+                        record.phase.value,
+                        record.prompt_index,
+                        record.reveal.value,
+                    ),
+                )
+            except sqlite3.IntegrityError as error:
+                if "code" in str(error):
+                    raise CodeTaken(record.code) from None
+                raise
 
-    @serialised
     async def session_id_for_code(self, code: str) -> str | None:
-        async with self.db.execute(
-            "SELECT id FROM sessions WHERE code = ? AND is_open = 1", (code,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        async with self._lock:
+            async with self.db.execute(
+                "SELECT id FROM sessions WHERE code = ? AND is_open = 1", (code,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            return row[0] if row else None
 
-    @serialised
     async def load_session(self, session_id: str) -> LoadedSession | None:
-        async with self.db.execute(
-            "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash,"
-            " created_at, phase, prompt_index, reveal FROM sessions WHERE id = ?",
-            (session_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        record = SessionRecord(
-            id=row[0],
-            code=row[1],
-            pack_id=row[2],
-            lang=row[3],
-            title=row[4],
-            intro=row[5],
-            prompts=tuple(json.loads(row[6])),
-            facilitator_hash=row[7],
-            created_at=row[8],
-            phase=Phase(row[9]),
-            prompt_index=row[10],
-            reveal=Reveal(row[11]),
-        )
-        async with self.db.execute(
-            "SELECT number, prompt_index, author, text, msg_id FROM answers"
-            " WHERE session_id = ? ORDER BY number",
-            (session_id,),
-        ) as cursor:
-            answers = [
-                StoredAnswer(Answer(number, prompt, author, text), msg_id)
-                async for number, prompt, author, text, msg_id in cursor
-            ]
-        async with self.db.execute(
-            "SELECT count(*) FROM participants WHERE session_id = ?", (session_id,)
-        ) as cursor:
-            count_row = await cursor.fetchone()
-        return LoadedSession(record, answers, count_row[0] if count_row else 0)
+        async with self._lock:
+            async with self.db.execute(
+                "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash,"
+                " created_at, phase, prompt_index, reveal FROM sessions WHERE id = ?",
+                (session_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            record = SessionRecord(
+                id=row[0],
+                code=row[1],
+                pack_id=row[2],
+                lang=row[3],
+                title=row[4],
+                intro=row[5],
+                prompts=tuple(json.loads(row[6])),
+                facilitator_hash=row[7],
+                created_at=row[8],
+                phase=Phase(row[9]),
+                prompt_index=row[10],
+                reveal=Reveal(row[11]),
+            )
+            async with self.db.execute(
+                "SELECT number, prompt_index, author, text, msg_id FROM answers"
+                " WHERE session_id = ? ORDER BY number",
+                (session_id,),
+            ) as cursor:
+                answers = [
+                    StoredAnswer(Answer(number, prompt, author, text), msg_id)
+                    async for number, prompt, author, text, msg_id in cursor
+                ]
+            async with self.db.execute(
+                "SELECT count(*) FROM participants WHERE session_id = ?", (session_id,)
+            ) as cursor:
+                count_row = await cursor.fetchone()
+            return LoadedSession(record, answers, count_row[0] if count_row else 0)
 
-    @serialised
     async def add_participant(self, session_id: str, pseudonym: str) -> bool:
-        cursor = await self.db.execute(
-            "INSERT OR IGNORE INTO participants (session_id, pseudonym) VALUES (?, ?)",
-            (session_id, pseudonym),
-        )
-        return cursor.rowcount == 1
+        async with self._lock:
+            cursor = await self.db.execute(
+                "INSERT OR IGNORE INTO participants (session_id, pseudonym) VALUES (?, ?)",
+                (session_id, pseudonym),
+            )
+            return cursor.rowcount == 1
 
-    @serialised
     async def append(self, session_id: str, events: list[Event]) -> None:
-        if not events:
-            return
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            for event in events:
-                await self._apply(session_id, event)
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        await self.db.execute("COMMIT")
+        async with self._lock:
+            if not events:
+                return
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for event in events:
+                    await self._apply(session_id, event)
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
 
     async def _apply(self, session_id: str, event: Event) -> None:
         match event:
