@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from .config import Settings, SettingsError
@@ -32,8 +33,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve_app(settings: Settings) -> int:
-    import logging
-
     import uvicorn
 
     from .app import create_app
@@ -41,6 +40,7 @@ def serve_app(settings: Settings) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
+    logging.getLogger("uvicorn.error").addFilter(without_client_addresses)
     app = create_app(settings)
     print(
         f"Draagvlak: start a session at http://{display_host(settings.host)}:{settings.port}/start",
@@ -63,6 +63,11 @@ def serve_app(settings: Settings) -> int:
         timeout_graceful_shutdown=3,
     )
     return 0
+
+
+def without_client_addresses(record: logging.LogRecord) -> bool:
+    """uvicorn logs each websocket with the phone's address: personal data we do not keep."""
+    return '"WebSocket ' not in str(record.msg)
 
 
 def display_host(host: str) -> str:

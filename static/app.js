@@ -109,6 +109,13 @@
     if (box.value.trim()) box.form.requestSubmit();
   });
 
+  // Typing your own question on the start page chooses "my own question".
+  document.addEventListener("input", (event) => {
+    const field = event.target.closest("[data-selects]");
+    const choice = field && field.form.querySelector(`input[type=radio][value="${field.dataset.selects}"]`);
+    if (choice) choice.checked = true;
+  });
+
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-copy]");
     if (!button) return;
