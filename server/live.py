@@ -106,7 +106,7 @@ class LiveSession:
         self.record = loaded.record
         self.id = loaded.record.id
         self.state = state_from(loaded, limits)
-        self.joined = loaded.participant_count
+        self.participants = set(loaded.participants)
         self.store = store
         self.hub = hub
         self.renderer = renderer
@@ -143,8 +143,10 @@ class LiveSession:
 
     async def connect(self, client: Client) -> None:
         if client.view is View.PHONE:
-            if await self.store.add_participant(self.id, client.actor.pseudonym):
-                self.joined += 1
+            pseudonym = client.actor.pseudonym
+            if pseudonym not in self.participants:
+                await self.store.add_participant(self.id, pseudonym)
+                self.participants.add(pseudonym)
                 await self._publish_joined()
             self._present[(client.actor.pseudonym, client.locale)] += 1
         # No await from here on: the full state and the subscription belong together,
@@ -232,7 +234,7 @@ class LiveSession:
             "state": state,
             "prompt": self.record.prompts[state.prompt_index] if self.record.prompts else "",
             "answers": state.answers_for(state.prompt_index),
-            "joined": self.joined,
+            "joined": len(self.participants),
             "join_url": self.join_url,
             "join_host": self.join_host,
         }

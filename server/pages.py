@@ -65,8 +65,10 @@ async def phone_page(request: Request) -> Response:
     code = auth.normalise_code(request.path_params["code"])
     store = request.app.state.store
     session_id = await store.session_id_for_code(code)
-    live = session_id and await request.app.state.sessions.get(session_id, base_url(request))
-    if not live:
+    live = None
+    if session_id is not None:
+        live = await request.app.state.sessions.get(session_id, base_url(request))
+    if live is None:
         return page(request, "join.html", status=404, error="unknown_code", code=code)
     cookie = auth.participant_cookie(live.id)
     token = request.cookies.get(cookie)

@@ -42,7 +42,7 @@ class StoredAnswer:
 class LoadedSession:
     record: SessionRecord
     answers: list[StoredAnswer]
-    participant_count: int
+    participants: frozenset[str]
 
 
 class Store(Protocol):

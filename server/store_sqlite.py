@@ -173,10 +173,10 @@ class SQLiteStore:
                     async for number, prompt, author, text, msg_id in cursor
                 ]
             async with self.db.execute(
-                "SELECT count(*) FROM participants WHERE session_id = ?", (session_id,)
+                "SELECT pseudonym FROM participants WHERE session_id = ?", (session_id,)
             ) as cursor:
-                count_row = await cursor.fetchone()
-            return LoadedSession(record, answers, count_row[0] if count_row else 0)
+                participants = frozenset([row[0] async for row in cursor])
+            return LoadedSession(record, answers, participants)
 
     async def add_participant(self, session_id: str, pseudonym: str) -> bool:
         async with self._lock:

@@ -251,3 +251,30 @@ async def test_unknown_codes_get_a_clear_page(server):
         unknown_socket = await LiveClient.connect(server.url, "nope", "phone", "dv_p_nope=abc")
         await unknown_socket.wait_for(lambda c: c.closed_code is not None)
         assert unknown_socket.closed_code == 4404
+
+
+async def test_answers_can_stay_off_the_projector_until_answering_closes(server):
+    """With reveal on close, the projector counts answers but shows none until the leader
+    closes answering; the console sees them all along."""
+    fac = await open_session(server.url, reveal="on_close")
+    console = await start_answering(server.url, fac)
+    screen = await LiveClient.connect(server.url, fac.session_id, "screen", fac.cookie)
+    await screen.wait_text("Answers appear here when answering closes.")
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
+    for text in ("luisteren", "geduld"):
+        assert await phone.request("answer", text=text) == "ok"
+    await console.wait_for(lambda c: len(wall_numbers(c.text)) == 2)
+    await screen.wait_text("2 answers")
+    assert "luisteren" not in screen.text and "geduld" not in screen.text
+
+    assert await console.request("close_answering") == "ok"
+    await screen.wait_for(
+        lambda c: {"luisteren", "geduld"} <= {t for _, t in WALL_ITEM.findall(c.text)}
+    )
+    # The leader can switch to live showing during answering too.
+    assert await console.request("open_prompt", prompt=1) == "ok"
+    assert await console.request("set_reveal", reveal="live") == "ok"
+    assert await phone.request("answer", text="samen") == "ok"
+    await screen.wait_text(">samen<")
