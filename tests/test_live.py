@@ -278,3 +278,37 @@ async def test_answers_can_stay_off_the_projector_until_answering_closes(server)
     assert await console.request("set_reveal", reveal="live") == "ok"
     assert await phone.request("answer", text="samen") == "ok"
     await screen.wait_text(">samen<")
+
+
+async def test_no_screen_or_log_line_says_who_wrote_what(server):
+    """Console, projector and logs carry the answers but nothing that ties an answer to a
+    phone: no pseudonym, no token; refusals are logged without their text."""
+    import hashlib
+    import sqlite3
+
+    fac = await open_session(server.url)
+    console = await start_answering(server.url, fac)
+    screen = await LiveClient.connect(server.url, fac.session_id, "screen", fac.cookie)
+    cookies = [await join(server.url, fac.code) for _ in range(2)]
+    phones = [await LiveClient.connect(server.url, fac.session_id, "phone", c) for c in cookies]
+    assert await phones[0].request("answer", text="geheim antwoord een") == "ok"
+    assert await phones[1].request("answer", text="geheim antwoord twee") == "ok"
+    assert await phones[1].request("answer", text="te lang " * 50) == "rejected"
+    await screen.wait_text("geheim antwoord twee")
+    await console.wait_text("geheim antwoord twee")
+
+    tokens = [cookie.split("=", 1)[1] for cookie in cookies]
+    pseudonyms = [
+        hashlib.sha256(f"participant:{token}".encode()).hexdigest()[:32] for token in tokens
+    ]
+    with sqlite3.connect(server.db) as db:
+        stored = {row[0] for row in db.execute("SELECT author FROM answers")}
+    assert stored == set(pseudonyms)  # the store keeps exactly the pseudonym, nothing more
+    for secret in (*tokens, *pseudonyms):
+        assert secret not in console.text
+        assert secret not in screen.text
+        assert secret not in server.log
+    assert "geheim antwoord" not in server.log
+    assert "te lang" not in server.log
+    assert "refused SubmitAnswer (answer_too_long)" in server.log
+    assert "WebSocket" not in server.log  # uvicorn would log each phone's address here
