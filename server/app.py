@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/sessions", pages.create_session, methods=["POST"]),
         Route("/s/{session_id}/console", pages.console_page),
         Route("/s/{session_id}/screen", pages.screen_page),
+        Route("/s/{session_id}/packs", pages.save_console_pack, methods=["POST"]),
         WebSocketRoute("/s/{session_id}/ws", live_socket),
         Route("/lang/{locale}", pages.set_language),
         Route("/healthz", pages.health),

@@ -17,6 +17,10 @@ def new_session_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+def new_pack_id() -> str:
+    return f"saved-{secrets.token_urlsafe(9)}"
+
+
 def new_join_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("nl", "en")
+SAVED_PREFIX = "saved-"
 
 
 class PackError(ValueError):
@@ -45,6 +46,12 @@ class Pack:
     defaults: Defaults
     prompts: tuple[Localized, ...]
     action_prompts: tuple[Localized, ...]
+    # Set for a facilitator's saved questions: the one language they are written in.
+    written_in: str = ""
+
+    @property
+    def is_saved(self) -> bool:
+        return self.id.startswith(SAVED_PREFIX)
 
 
 _FIELDS = {
@@ -142,19 +149,44 @@ def _defaults(value: Any) -> Defaults:
     return Defaults(**value)
 
 
-def own_question_pack(question: str) -> Pack:
-    """A one-prompt pack for the facilitator's own question, in whatever language it is."""
-    text = Localized(nl=question, en=question)
+MAX_PROMPTS = 5
+MAX_TITLE_LENGTH = 80
+
+
+def read_own_questions(text: str, max_length: int) -> tuple[str, ...]:
+    """A facilitator's own questions, one per line; PackError names what is wrong."""
+    questions = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    if not questions:
+        raise PackError("question_empty")
+    if len(questions) > MAX_PROMPTS:
+        raise PackError("too_many_questions")
+    if any(len(q) > max_length for q in questions):
+        raise PackError("question_too_long")
+    return questions
+
+
+def read_title(text: str) -> str:
+    title = " ".join(text.split())
+    if not title:
+        raise PackError("title_empty")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise PackError("title_too_long")
+    return title
+
+
+def own_pack(title: str, prompts: tuple[str, ...], pack_id: str = "own", lang: str = "") -> Pack:
+    """A pack of the facilitator's own questions, in whatever language they wrote them."""
     return Pack(
-        id="own",
+        id=pack_id,
         order=0,
         source="",
-        title=text,
+        title=Localized(nl=title, en=title),
         intro=Localized(nl="", en=""),
         decision_shape=Localized(nl="Wij spreken af dat …", en="We agree that …"),
         defaults=Defaults(),
-        prompts=(text,),
+        prompts=tuple(Localized(nl=q, en=q) for q in prompts),
         action_prompts=(
             Localized(nl="Wie doet wat, en wanneer?", en="Who does what, and by when?"),
         ),
+        written_in=lang,
     )

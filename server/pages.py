@@ -12,9 +12,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from . import auth
 from .i18n import LOCALES, pick_locale
 from .live import LiveSession
-from .packs import Pack, own_question_pack
+from .packs import (
+    MAX_TITLE_LENGTH,
+    Pack,
+    PackError,
+    own_pack,
+    read_own_questions,
+    read_title,
+)
 from .rules import Reveal
-from .store import CodeTaken, SessionRecord
+from .store import CodeTaken, SavedPack, SessionRecord
 
 LANG_COOKIE = "dv_lang"
 YEAR = 365 * 24 * 3600
@@ -89,19 +96,29 @@ async def phone_page(request: Request) -> Response:
 # Facilitator --------------------------------------------------------------------------
 
 
+async def available_packs(request: Request) -> dict[str, Pack]:
+    """The built-in packs, then the facilitators' saved questions, newest first."""
+    saved = await request.app.state.store.saved_packs()
+    builtin: dict[str, Pack] = request.app.state.packs
+    return builtin | {p.id: own_pack(p.title, p.prompts, p.id, p.lang) for p in saved}
+
+
 async def start_page(request: Request) -> Response:
-    packs: dict[str, Pack] = request.app.state.packs
+    packs = await available_packs(request)
     return page(request, "start.html", packs=packs.values(), error=None, form={})
 
 
 async def create_session(request: Request) -> Response:
     form = await request.form()
-    packs: dict[str, Pack] = request.app.state.packs
-    pack, error = chosen_pack(form, packs, request.app.state.settings.max_answer_length)
-    if pack is None:
-        return page(request, "start.html", status=400, packs=packs.values(), error=error, form=form)
+    packs = await available_packs(request)
     lang = str(form.get("lang", ""))
     lang = lang if lang in LOCALES else request_locale(request)
+    try:
+        pack = await chosen_pack(request, form, packs, lang)
+    except PackError as error:
+        return page(
+            request, "start.html", status=400, packs=packs.values(), error=str(error), form=form
+        )
     reveal = Reveal.ON_CLOSE if form.get("reveal") == Reveal.ON_CLOSE.value else Reveal.LIVE
     secret = auth.new_secret()
     store = request.app.state.store
@@ -115,7 +132,7 @@ async def create_session(request: Request) -> Response:
             intro=pack.intro.in_(lang),
             prompts=tuple(p.in_(lang) for p in pack.prompts),
             facilitator_hash=auth.hash_secret(secret),
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            created_at=now(),
             reveal=reveal,
         )
         try:
@@ -132,18 +149,30 @@ async def create_session(request: Request) -> Response:
     return response
 
 
-def chosen_pack(form: FormData, packs: dict[str, Pack], max_length: int) -> tuple[Pack | None, str]:
+async def chosen_pack(request: Request, form: FormData, packs: dict[str, Pack], lang: str) -> Pack:
+    """The pack picked on the start page; own questions are checked, and saved if asked."""
     choice = str(form.get("pack", ""))
-    if choice == "own":
-        question = " ".join(str(form.get("question", "")).split())
-        if not question:
-            return None, "question_empty"
-        if len(question) > max_length:
-            return None, "question_too_long"
-        return own_question_pack(question), ""
     if choice in packs:
-        return packs[choice], ""
-    return None, "pack_unknown"
+        return packs[choice]
+    if choice != "own":
+        raise PackError("pack_unknown")
+    max_length = request.app.state.settings.max_answer_length
+    prompts = read_own_questions(str(form.get("questions", "")), max_length)
+    raw_title = str(form.get("title", ""))
+    title = read_title(raw_title) if raw_title.strip() or form.get("save") else prompts[0]
+    if form.get("save"):
+        return await save_pack(request, title, prompts, lang)
+    return own_pack(title[:MAX_TITLE_LENGTH], prompts, lang=lang)
+
+
+async def save_pack(request: Request, title: str, prompts: tuple[str, ...], lang: str) -> Pack:
+    saved = SavedPack(auth.new_pack_id(), title, lang, prompts, now())
+    await request.app.state.store.save_pack(saved)
+    return own_pack(saved.title, saved.prompts, saved.id, saved.lang)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 async def facilitated(request: Request) -> tuple[LiveSession | None, Response | None]:
@@ -167,7 +196,7 @@ async def facilitated(request: Request) -> tuple[LiveSession | None, Response | 
     return live, None
 
 
-async def console_page(request: Request) -> Response:
+async def console_page(request: Request, save_error: str = "") -> Response:
     live, refusal = await facilitated(request)
     if live is None:
         return refusal  # type: ignore[return-value]
@@ -179,7 +208,25 @@ async def console_page(request: Request) -> Response:
         **live.context(),
         private_link=private_link,
         is_loopback=is_loopback(live.join_host),
+        save_error=save_error,
+        is_saved=bool(request.query_params.get("saved")),
+        status=400 if save_error else 200,
     )
+
+
+async def save_console_pack(request: Request) -> Response:
+    """Keeps this session's questions as a topic on the start page, for next time."""
+    live, refusal = await facilitated(request)
+    if live is None:
+        return refusal  # type: ignore[return-value]
+    form = await request.form()
+    record = live.record
+    try:
+        title = read_title(str(form.get("title", "")))
+    except PackError as error:
+        return await console_page(request, save_error=str(error))
+    pack = await save_pack(request, title, record.prompts, record.lang)
+    return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}/console?saved={pack.id}", 303)
 
 
 async def screen_page(request: Request) -> Response:

@@ -33,6 +33,17 @@ class SessionRecord:
 
 
 @dataclass(frozen=True)
+class SavedPack:
+    """Questions a facilitator wrote, kept to run again; in the one language they wrote."""
+
+    id: str
+    title: str
+    lang: str
+    prompts: tuple[str, ...]
+    created_at: str
+
+
+@dataclass(frozen=True)
 class StoredAnswer:
     answer: Answer
     msg_id: str
@@ -56,6 +67,13 @@ class Store(Protocol):
     async def session_id_for_code(self, code: str) -> str | None: ...
 
     async def load_session(self, session_id: str) -> LoadedSession | None: ...
+
+    async def save_pack(self, pack: SavedPack) -> None: ...
+
+    async def saved_packs(self) -> list[SavedPack]:
+        """Newest first."""
+
+    async def delete_pack(self, pack_id: str) -> None: ...
 
     async def add_participant(self, session_id: str, pseudonym: str) -> bool:
         """True when this pseudonym is new to the session."""

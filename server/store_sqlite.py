@@ -24,7 +24,7 @@ from .rules import (
     Reveal,
     RevealChanged,
 )
-from .store import CodeTaken, LoadedSession, SessionRecord, StoredAnswer
+from .store import CodeTaken, LoadedSession, SavedPack, SessionRecord, StoredAnswer
 
 # Each entry moves the schema one version up; applied in order on start, never edited.
 MIGRATIONS: list[str] = [
@@ -61,6 +61,16 @@ MIGRATIONS: list[str] = [
         msg_id TEXT NOT NULL,
         PRIMARY KEY (session_id, number),
         UNIQUE (session_id, author, msg_id)
+    );
+    """,
+    """
+    -- Questions a facilitator wrote and kept as a topic for next time.
+    CREATE TABLE saved_packs (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        prompts TEXT NOT NULL,
+        created_at TEXT NOT NULL
     );
     """,
 ]
@@ -177,6 +187,37 @@ class SQLiteStore:
             ) as cursor:
                 participants = frozenset([row[0] async for row in cursor])
             return LoadedSession(record, answers, participants)
+
+    async def save_pack(self, pack: SavedPack) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "INSERT INTO saved_packs (id, title, lang, prompts, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    pack.id,
+                    pack.title,
+                    pack.lang,
+                    json.dumps(pack.prompts, ensure_ascii=False),
+                    pack.created_at,
+                ),
+            )
+
+    async def saved_packs(self) -> list[SavedPack]:
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT id, title, lang, prompts, created_at FROM saved_packs"
+                " ORDER BY created_at DESC, title"
+            ) as cursor,
+        ):
+            return [
+                SavedPack(pack_id, title, lang, tuple(json.loads(prompts)), created_at)
+                async for pack_id, title, lang, prompts, created_at in cursor
+            ]
+
+    async def delete_pack(self, pack_id: str) -> None:
+        async with self._lock:
+            await self.db.execute("DELETE FROM saved_packs WHERE id = ?", (pack_id,))
 
     async def add_participant(self, session_id: str, pseudonym: str) -> bool:
         async with self._lock:
