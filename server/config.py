@@ -49,7 +49,7 @@ class Settings:
         for f in fields(cls):
             key = f"DRAAGVLAK_{f.name.upper()}"
             if key in environ:
-                values[f.name] = _convert(key, environ[key], type(getattr(cls(), f.name)))
+                values[f.name] = _convert(key, environ[key], getattr(cls(), f.name))
         values.update({k: v for k, v in overrides.items() if v is not None})
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
@@ -57,12 +57,14 @@ class Settings:
         return replace(cls(), **values)  # type: ignore[arg-type]
 
 
-def _convert(key: str, raw: str, kind: type) -> object:
-    try:
-        if kind is Path:
-            return Path(raw)
-        if kind in (int, float):
-            return kind(raw)
-    except ValueError:
-        raise SettingsError(f"{key}={raw!r} is not a valid {kind.__name__}") from None
+def _convert(key: str, raw: str, default: object) -> object:
+    """The variable's text as the type of the setting's default."""
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, int | float):
+        try:
+            return type(default)(raw)
+        except ValueError:
+            kind = type(default).__name__
+            raise SettingsError(f"{key}={raw!r} is not a valid {kind}") from None
     return raw

@@ -79,8 +79,11 @@ class Outbox:
             texts = list(self._pending.values())
             self._pending.clear()
             for message in joined(texts, MESSAGE_BYTES):
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+                # arrives as the send completes, and the writer would never end.
                 try:
-                    await asyncio.wait_for(self._send(message), self._timeout)
+                    async with asyncio.timeout(self._timeout):
+                        await self._send(message)
                 except TimeoutError:
                     raise Lagging("write stalled") from None
 

@@ -100,7 +100,7 @@ def parse_pack(data: dict[str, Any], expected_id: str | None = None) -> Pack:
         raise PackError("'id' must be a non-empty string")
     if expected_id is not None and pack_id != expected_id:
         raise PackError(f"'id' is {pack_id!r} but the file is named {expected_id!r}")
-    if not isinstance(data["order"], int):
+    if not is_whole_number(data["order"]):
         raise PackError("'order' must be a whole number")
     if not isinstance(data["source"], str) or not data["source"].strip():
         raise PackError("'source' must name where the content comes from")
@@ -116,6 +116,10 @@ def parse_pack(data: dict[str, Any], expected_id: str | None = None) -> Pack:
         prompts=prompts,
         action_prompts=_localized_list(data["action_prompts"], "action_prompts", 1, 3),
     )
+
+
+def is_whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _localized(value: Any, where: str) -> Localized:
@@ -144,7 +148,7 @@ def _defaults(value: Any) -> Defaults:
     if unknown:
         raise PackError(f"'defaults' has unknown field(s): {', '.join(sorted(unknown))}")
     for key, number in value.items():
-        if not isinstance(number, int) or number < 1:
+        if not is_whole_number(number) or number < 1:
             raise PackError(f"'defaults.{key}' must be a whole number of at least 1")
     return Defaults(**value)
 

@@ -22,7 +22,8 @@ from .rules import (
     SubmitAnswer,
 )
 
-_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_MSG_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_LARGEST_NUMBER = 10**9
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ def parse_message(raw: str | bytes, max_bytes: int) -> Message:
     if size > max_bytes:
         raise ProtocolError("message_too_large")
     try:
-        data = json.loads(raw)
+        # Strict UTF-8 only: json.loads would guess UTF-16 or UTF-32 from bytes.
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        data = json.loads(text)
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError("malformed") from None
     if not isinstance(data, dict):
@@ -50,7 +53,7 @@ def parse_message(raw: str | bytes, max_bytes: int) -> Message:
     data.pop("headers", None)
     data.pop("HEADERS", None)
     msg_id = data.get("msg_id")
-    if not isinstance(msg_id, str) or not _MSG_ID.match(msg_id):
+    if not isinstance(msg_id, str) or not _MSG_ID.fullmatch(msg_id):
         raise ProtocolError("missing_msg_id")
     try:
         return Message(msg_id, _command(data))
@@ -82,6 +85,10 @@ def _text(data: dict[str, Any]) -> str:
     text = data.get("text")
     if not isinstance(text, str):
         raise ProtocolError("bad_field")
+    try:
+        text.encode("utf-8")  # JSON can spell lone surrogates, which UTF-8 cannot store
+    except UnicodeEncodeError:
+        raise ProtocolError("bad_field") from None
     return text
 
 
@@ -89,8 +96,8 @@ def _int(data: dict[str, Any], name: str) -> int:
     value = data.get(name)
     if isinstance(value, bool):
         raise ProtocolError("bad_field")
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and 0 <= value < _LARGEST_NUMBER:
+        return value
     raise ProtocolError("bad_field")

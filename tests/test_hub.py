@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Iterable
 
 import pytest
@@ -21,12 +22,15 @@ class Socket:
     def __init__(self, *, held: bool = False) -> None:
         self.sent: list[str] = []
         self.started: list[str] = []
+        self.is_closed = False
         self._changed = asyncio.Event()
         self._gate = asyncio.Event()
         if not held:
             self._gate.set()
 
     async def send(self, text: str) -> None:
+        if self.is_closed:
+            raise ConnectionError("socket closed")
         self.started.append(text)
         self._changed.set()
         await self._gate.wait()
@@ -44,14 +48,30 @@ class Socket:
 
 
 @contextlib.asynccontextmanager
-async def running(outbox: Outbox) -> AsyncIterator[asyncio.Task[None]]:
+async def running(outbox: Outbox, socket: Socket) -> AsyncIterator[asyncio.Task[None]]:
+    """Runs the outbox's writer for the block, and makes sure it has ended afterwards."""
     task = asyncio.create_task(outbox.run())
     try:
         yield task
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await idle()  # let a send that just finished return first; see the cancel test
+        await stop_writer(task, outbox, socket)
+
+
+async def stop_writer(task: asyncio.Task[None], outbox: Outbox, socket: Socket) -> bool:
+    """Cancels the writer; returns whether that alone ended it. If it did not, the socket is
+    closed under it so that its next send fails and the writer still ends."""
+    task.cancel()
+    await asyncio.wait({task}, timeout=WAIT)
+    was_cancelled = task.done()
+    if not was_cancelled:
+        socket.is_closed = True
+        socket.release()
+        outbox.put([Frame("<wake>")])
+        await asyncio.wait({task}, timeout=WAIT)
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not warn about it
+    return was_cancelled
 
 
 async def idle() -> None:
@@ -71,7 +91,7 @@ async def test_frames_are_sent_in_order() -> None:
     """Unkeyed frames put one after another arrive in that order."""
     socket = Socket()
     outbox = outbox_for(socket)
-    async with running(outbox):
+    async with running(outbox, socket):
         outbox.put([Frame("a")])
         await socket.until(1)
         outbox.put([Frame("b")])
@@ -91,7 +111,7 @@ async def test_keyed_frames_coalesce_to_the_latest_behind_earlier_frames() -> No
     outbox.put([Frame("<answer>")])
     outbox.put([Frame("<stage 2>", "stage")])
     outbox.put([Frame("<stage 3>", "stage")])
-    async with running(outbox):
+    async with running(outbox, socket):
         await socket.until(1)
     assert socket.sent == ["<joined 1><answer><stage 3>"]
 
@@ -102,7 +122,7 @@ async def test_unkeyed_frames_are_never_coalesced() -> None:
     outbox = outbox_for(socket)
     outbox.put([Frame("<li>")])
     outbox.put([Frame("<li>")])
-    async with running(outbox):
+    async with running(outbox, socket):
         await socket.until(1)
     assert socket.sent == ["<li><li>"]
 
@@ -111,7 +131,7 @@ async def test_a_slow_connection_skips_to_the_latest_state() -> None:
     """States put while a send is stuck collapse to the newest one once the send completes."""
     socket = Socket(held=True)
     outbox = outbox_for(socket)
-    async with running(outbox) as task:
+    async with running(outbox, socket) as task:
         outbox.put([Frame("<s1>", "stage")])
         await socket.until(1, "started")
         for n in range(2, 50):
@@ -128,7 +148,7 @@ async def test_the_unkeyed_frames_of_one_put_are_one_entry() -> None:
     socket = Socket()
     outbox = outbox_for(socket, limit=1)
     outbox.put([Frame(f"<{n}>") for n in range(50)])
-    async with running(outbox) as task:
+    async with running(outbox, socket) as task:
         await socket.until(1)
         await idle()
         assert not task.done()
@@ -142,7 +162,7 @@ async def test_exactly_limit_entries_are_not_lagging() -> None:
     outbox.put([Frame("a")])
     outbox.put([Frame("b", "k1")])
     outbox.put([Frame("c"), Frame("d")])
-    async with running(outbox) as task:
+    async with running(outbox, socket) as task:
         await socket.until(1)
         await idle()
         assert not task.done()
@@ -170,9 +190,13 @@ async def test_overflow_while_a_send_is_stuck_raises_lagging() -> None:
     for n in range(3):
         outbox.put([Frame(f"<{n}>")])
     socket.release()
-    with pytest.raises(Lagging):
-        await asyncio.wait_for(task, WAIT)
-    assert socket.sent == ["<first>"]
+    await asyncio.wait({task}, timeout=WAIT)
+    try:
+        assert task.done()
+        assert isinstance(task.exception(), Lagging)
+        assert socket.sent == ["<first>"]
+    finally:
+        await stop_writer(task, outbox, socket)
 
 
 async def test_keyed_updates_do_not_count_twice_against_the_limit() -> None:
@@ -181,7 +205,7 @@ async def test_keyed_updates_do_not_count_twice_against_the_limit() -> None:
     outbox = outbox_for(socket, limit=1)
     for n in range(500):
         outbox.put([Frame(f"<s{n}>", "stage")])
-    async with running(outbox) as task:
+    async with running(outbox, socket) as task:
         await socket.until(1)
         await idle()
         assert not task.done()
@@ -211,12 +235,37 @@ async def test_pending_texts_are_sent_in_as_few_messages_as_fit() -> None:
     texts = [chr(ord("a") + n) * size for n in range(7)]
     for text in texts:
         outbox.put([Frame(text)])
-    async with running(outbox):
+    async with running(outbox, socket):
         await socket.until(3)
         await idle()
     assert len(socket.sent) == 3
     assert all(len(message) <= MESSAGE_BYTES for message in socket.sent)
     assert "".join(socket.sent) == "".join(texts)
+
+
+async def test_cancelling_the_writer_always_ends_it() -> None:
+    """Cancelling run() ends it even when the cancel lands just as a send has completed: the
+    connection handler cancels its writer and then awaits it, so a swallowed cancel would
+    leave that handler waiting forever."""
+    socket = Socket()
+    outbox = outbox_for(socket)
+    task = asyncio.create_task(outbox.run())
+    outbox.put([Frame("<stage>", "stage")])
+    await socket.until(1)
+    assert await stop_writer(task, outbox, socket), "run() swallowed the cancellation"
+    assert task.cancelled()
+
+
+async def test_cancelling_an_idle_writer_ends_it() -> None:
+    """A writer waiting for work ends promptly when cancelled."""
+    socket = Socket()
+    outbox = outbox_for(socket)
+    task = asyncio.create_task(outbox.run())
+    outbox.put([Frame("<stage>", "stage")])
+    await socket.until(1)
+    await idle()
+    assert await stop_writer(task, outbox, socket)
+    assert task.cancelled()
 
 
 async def test_put_never_waits() -> None:
@@ -279,7 +328,7 @@ def test_joined_sends_every_text_once_in_order_in_the_fewest_messages(
     groups = split_back(messages, lengths)
     for group in groups:
         assert sum(group) <= limit or len(group) == 1
-    for group, following in zip(groups, groups[1:], strict=False):
+    for group, following in itertools.pairwise(groups):
         assert sum(group) + following[0] > limit
 
 
@@ -370,7 +419,7 @@ async def test_published_frames_reach_a_real_socket() -> None:
     socket = Socket()
     outbox = outbox_for(socket)
     hub.subscribe("s1:screen", outbox)
-    async with running(outbox):
+    async with running(outbox, socket):
         await hub.publish("s1:screen", [Frame("<wall>", "wall")])
         await socket.until(1)
     await hub.stop()
@@ -394,7 +443,9 @@ def test_open_hub_memory() -> None:
     assert open_hub("memory://") is not hub
 
 
-@pytest.mark.parametrize("url", ["redis://localhost:6379", "memory:", "memory://x", "", "MEMORY://"])
+@pytest.mark.parametrize(
+    "url", ["redis://localhost:6379", "memory:", "memory://x", "", "MEMORY://"]
+)
 def test_open_hub_refuses_unknown_urls_clearly(url: str) -> None:
     """An unsupported hub URL fails at start-up, naming the URL and what would work."""
     with pytest.raises(ValueError, match="memory://") as caught:

@@ -235,8 +235,6 @@ def test_json_in_other_unicode_encodings_is_malformed(encoding: str) -> None:
     """The wire format is UTF-8 JSON: the same object encoded as UTF-16/32 is not UTF-8 and is
     refused as malformed."""
     raw = json.dumps({"msg_id": "m-1", "action": "close_answering"}).encode(encoding)
-    with pytest.raises(UnicodeDecodeError):
-        raw.decode("utf-8")
     error = refusal(raw)
     assert (error.reason, error.msg_id) == ("malformed", "")
 
