@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+
 from wire import OPEN_CLIENTS
 
 ROOT = Path(__file__).resolve().parent.parent

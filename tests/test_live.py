@@ -8,6 +8,7 @@ import signal
 
 import httpx
 import pytest
+
 from wire import LiveClient, join, open_session
 
 WALL_ITEM = re.compile(r'<li id="answer-(\d+)" class="card">([^<]*)</li>')

@@ -108,7 +108,7 @@ async def test_the_console_keeps_a_session_as_a_topic(server):
         )
         assert refused.status_code == 400
         assert "Give the topic a title." in refused.text
-        saved = await http.post(f"/s/{fac.session_id}/packs", data={"title": "Our rules"})
+        saved = await http.post(path, data={"title": "Our rules"})
         assert saved.status_code == 303
         confirmed = await http.get(saved.headers["location"], headers=ENGLISH)
         assert "Saved. The topic is on the start page now." in confirmed.text

@@ -8,6 +8,7 @@ import os
 import socket
 
 import pytest
+
 from wire import LiveClient, join, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
