@@ -103,9 +103,8 @@ async def test_the_console_keeps_a_session_as_a_topic(server):
     refused with a clear message."""
     fac = await open_session(server.url, pack="norms-and-rules", lang="en")
     async with httpx.AsyncClient(base_url=server.url, headers={"cookie": fac.cookie}) as http:
-        refused = await http.post(
-            f"/s/{fac.session_id}/packs", data={"title": " "}, headers=ENGLISH
-        )
+        path = f"/s/{fac.session_id}/packs"
+        refused = await http.post(path, data={"title": " "}, headers=ENGLISH)
         assert refused.status_code == 400
         assert "Give the topic a title." in refused.text
         saved = await http.post(path, data={"title": "Our rules"})
