@@ -215,3 +215,52 @@ def test_an_answer_sent_while_the_server_is_away_arrives_once_when_it_returns(
     screen = projector(console, screen_url)
     expect(screen.locator("#wall li")).to_have_count(1)
     expect(screen.locator("#wall li")).to_have_text("Gezien worden")
+
+
+def test_own_questions_kept_as_a_topic_in_a_bilingual_room(server, browser, playwright):
+    """A leader writes own questions and keeps them as a topic; a Dutch and an English phone
+    each get the interface in their language; after a restart the topic is on the start page."""
+    console = desktop(browser, locale="nl-NL")
+    console.goto(f"{server.url}/start")
+    console.get_by_label("Eén vraag per regel, maximaal vijf").fill(
+        "Waar ben je trots op in ons team?\nWat zou je morgen anders doen?"
+    )
+    expect(console.locator("#pack-own")).to_be_checked()  # typing chose "my own questions"
+    console.get_by_label("Titel (niet verplicht)").fill("Teamdag januari")
+    console.get_by_label("Bewaar deze vragen als onderwerp voor een volgende keer").check()
+    console.get_by_role("button", name="Open de sessie").click()
+    console.wait_for_url(re.compile(r"/console$"))
+    expect(console.locator("#connection")).to_have_attribute("data-state", "online")
+    code = console.locator(".join-line .code").inner_text().replace(" ", "")
+
+    dutch, english = phone(browser, playwright, "nl-NL"), phone(browser, playwright, "en-GB")
+    join_by_code(dutch, server.url, code)
+    join_by_code(english, server.url, code)
+    console.get_by_role("button", name=re.compile("^Start deze vraag")).first.click()
+    for teacher in (dutch, english):
+        expect(teacher.locator(".prompt")).to_have_text("Waar ben je trots op in ons team?")
+    expect(dutch.get_by_role("button", name="Versturen")).to_be_visible()
+    expect(english.get_by_role("button", name="Send")).to_be_visible()
+    english.get_by_label("Write your answer").fill("How we welcome new pupils")
+    english.keyboard.press("Enter")
+    expect(english.locator("#mine")).to_contain_text("Your answer")
+    expect(console.locator("#wall li")).to_have_count(1)
+
+    # The language switch on the phone sticks across reloads.
+    dutch.get_by_role("link", name="English").click()
+    expect(dutch.get_by_role("button", name="Send")).to_be_visible()
+    dutch.reload()
+    expect(dutch.get_by_role("button", name="Send")).to_be_visible()
+    assert_accessible(console)
+
+    server.stop(signal.SIGTERM)
+    server.start()
+    console.goto(f"{server.url}/start")
+    saved = console.locator(".pack.saved")
+    expect(saved).to_contain_text("Teamdag januari")
+    expect(saved).to_contain_text("Bewaard onderwerp · Nederlands · 2 vragen")
+    saved.locator("input[type=radio]").check()
+    console.get_by_role("button", name="Open de sessie").click()
+    console.wait_for_url(re.compile(r"/console$"))
+    expect(console.locator(".prompts li")).to_have_count(2)
+    expect(console.locator(".prompts")).to_contain_text("Wat zou je morgen anders doen?")
