@@ -8,9 +8,10 @@ no compile step and translators use the tools they know.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from babel import Locale
+from babel.dates import format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -18,6 +19,8 @@ LOCALES = ("nl", "en")
 DEFAULT_LOCALE = "nl"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+# Formats for numbers and dates: British English reads naturally next to Dutch ("29 Nov").
+FORMAT_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 
 
 def N_(message: str) -> str:
@@ -41,15 +44,16 @@ class Translator:
         return singular if n == 1 else plural
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=FORMAT_LOCALES[self.locale])
+
+    def date(self, value: str | datetime) -> str:
+        """An ISO timestamp as a date in this language: "29 nov 2026", "29 Nov 2026"."""
+        when = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return format_date(when, format="medium", locale=FORMAT_LOCALES[self.locale])
 
     @property
     def language_name(self) -> str:
         return LANGUAGE_NAMES[self.locale]
-
-    @property
-    def babel_locale(self) -> Locale:
-        return Locale.parse(self.locale)
 
 
 def read_catalog(path: Path) -> dict[str | tuple[str, str], str | tuple[str, ...]]:

@@ -71,7 +71,7 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
     answers = {s.answer.number: s.answer for s in loaded.answers}
     receipts = {(s.answer.author, s.msg_id): s.answer.number for s in loaded.answers}
     return SessionState(
-        prompt_count=len(record.prompts),
+        prompts=record.prompts,
         phase=record.phase,
         prompt_index=record.prompt_index,
         reveal=record.reveal,
@@ -232,7 +232,7 @@ class LiveSession:
         return {
             "session": self.record,
             "state": state,
-            "prompt": self.record.prompts[state.prompt_index] if self.record.prompts else "",
+            "prompt": state.current_prompt,
             "answers": state.answers_for(state.prompt_index),
             "joined": len(self.participants),
             "join_url": self.join_url,
@@ -298,10 +298,11 @@ class LiveSession:
         if not events:
             return
         state = self.state
-        stage_changed = (before.phase, before.prompt_index, before.reveal) != (
+        stage_changed = (before.phase, before.prompt_index, before.reveal, before.prompts) != (
             state.phase,
             state.prompt_index,
             state.reveal,
+            state.prompts,
         )
         authors: set[str] = set()
         if stage_changed:

@@ -16,6 +16,9 @@ REJECTIONS: dict[str, str] = {
     "answer_gone": N_("That answer no longer exists."),
     "facilitator_only": N_("Only the session leader can do that."),
     "unknown_prompt": N_("That question is not part of this session."),
+    "prompt_empty": N_("Write the question first."),
+    "prompt_too_long": N_("That question is too long: at most %(limit)s characters."),
+    "too_many_prompts": N_("A session has at most %(limit)s questions."),
     # protocol
     "message_too_large": N_("That message is too large to send."),
     "malformed": N_("That message could not be read."),

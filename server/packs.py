@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("nl", "en")
-SAVED_PREFIX = "saved-"
 
 
 class PackError(ValueError):
@@ -46,12 +45,6 @@ class Pack:
     defaults: Defaults
     prompts: tuple[Localized, ...]
     action_prompts: tuple[Localized, ...]
-    # Set for a facilitator's saved questions: the one language they are written in.
-    written_in: str = ""
-
-    @property
-    def is_saved(self) -> bool:
-        return self.id.startswith(SAVED_PREFIX)
 
 
 _FIELDS = {
@@ -178,7 +171,7 @@ def read_title(text: str) -> str:
     return title
 
 
-def own_pack(title: str, prompts: tuple[str, ...], pack_id: str = "own", lang: str = "") -> Pack:
+def own_pack(title: str, prompts: tuple[str, ...], pack_id: str = "own") -> Pack:
     """A pack of the facilitator's own questions, in whatever language they wrote them."""
     return Pack(
         id=pack_id,
@@ -192,5 +185,4 @@ def own_pack(title: str, prompts: tuple[str, ...], pack_id: str = "own", lang: s
         action_prompts=(
             Localized(nl="Wie doet wat, en wanneer?", en="Who does what, and by when?"),
         ),
-        written_in=lang,
     )

@@ -100,12 +100,25 @@ async def available_packs(request: Request) -> dict[str, Pack]:
     """The built-in packs, then the facilitators' saved questions, newest first."""
     saved = await request.app.state.store.saved_packs()
     builtin: dict[str, Pack] = request.app.state.packs
-    return builtin | {p.id: own_pack(p.title, p.prompts, p.id, p.lang) for p in saved}
+    return builtin | {p.id: own_pack(p.title, p.prompts, p.id) for p in saved}
+
+
+async def start_form(
+    request: Request, status: int = 200, error: str = "", form: object = None
+) -> Response:
+    return page(
+        request,
+        "start.html",
+        status=status,
+        packs=request.app.state.packs.values(),
+        saved=await request.app.state.store.saved_packs(),
+        error=error,
+        form=form or {},
+    )
 
 
 async def start_page(request: Request) -> Response:
-    packs = await available_packs(request)
-    return page(request, "start.html", packs=packs.values(), error=None, form={})
+    return await start_form(request)
 
 
 async def create_session(request: Request) -> Response:
@@ -116,9 +129,7 @@ async def create_session(request: Request) -> Response:
     try:
         pack = await chosen_pack(request, form, packs, lang)
     except PackError as error:
-        return page(
-            request, "start.html", status=400, packs=packs.values(), error=str(error), form=form
-        )
+        return await start_form(request, 400, str(error), form)
     reveal = Reveal.ON_CLOSE if form.get("reveal") == Reveal.ON_CLOSE.value else Reveal.LIVE
     secret = auth.new_secret()
     store = request.app.state.store
@@ -162,13 +173,13 @@ async def chosen_pack(request: Request, form: FormData, packs: dict[str, Pack], 
     title = read_title(raw_title) if raw_title.strip() or form.get("save") else prompts[0]
     if form.get("save"):
         return await save_pack(request, title, prompts, lang)
-    return own_pack(title[:MAX_TITLE_LENGTH], prompts, lang=lang)
+    return own_pack(title[:MAX_TITLE_LENGTH], prompts)
 
 
 async def save_pack(request: Request, title: str, prompts: tuple[str, ...], lang: str) -> Pack:
     saved = SavedPack(auth.new_pack_id(), title, lang, prompts, now())
     await request.app.state.store.save_pack(saved)
-    return own_pack(saved.title, saved.prompts, saved.id, saved.lang)
+    return own_pack(saved.title, saved.prompts, saved.id)
 
 
 def now() -> str:
@@ -220,12 +231,11 @@ async def save_console_pack(request: Request) -> Response:
     if live is None:
         return refusal  # type: ignore[return-value]
     form = await request.form()
-    record = live.record
     try:
         title = read_title(str(form.get("title", "")))
     except PackError as error:
         return await console_page(request, save_error=str(error))
-    pack = await save_pack(request, title, record.prompts, record.lang)
+    pack = await save_pack(request, title, live.state.prompts, live.record.lang)
     return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}/console?saved={pack.id}", 303)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .rules import (
+    AddPrompt,
     CloseAnswering,
     Command,
     DeleteAnswer,
@@ -71,6 +72,8 @@ def _command(data: dict[str, Any]) -> Command:
             return DeleteAnswer(_int(data, "answer"))
         case "open_prompt":
             return OpenPrompt(_int(data, "prompt"))
+        case "add_prompt":
+            return AddPrompt(_text(data))
         case "close_answering":
             return CloseAnswering()
         case "set_reveal":

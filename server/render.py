@@ -43,6 +43,7 @@ class Renderer:
             translator.gettext, translator.ngettext, newstyle=True
         )
         env.filters["number"] = translator.number
+        env.filters["date"] = translator.date
         env.filters["code"] = format_code
         env.globals.update(
             locale=translator.locale,

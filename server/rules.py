@@ -51,9 +51,12 @@ class Answer:
     text: str
 
 
+MAX_PROMPTS = 20
+
+
 @dataclass(frozen=True)
 class SessionState:
-    prompt_count: int
+    prompts: tuple[str, ...]
     phase: Phase = Phase.LOBBY
     prompt_index: int = 0
     reveal: Reveal = Reveal.LIVE
@@ -62,6 +65,14 @@ class SessionState:
     # (author, client message id) -> answer number: a resent answer is applied once.
     receipts: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
     next_number: int = 1
+
+    @property
+    def prompt_count(self) -> int:
+        return len(self.prompts)
+
+    @property
+    def current_prompt(self) -> str:
+        return self.prompts[self.prompt_index] if self.prompts else ""
 
     def answers_for(self, prompt_index: int) -> list[Answer]:
         return [a for a in self.answers.values() if a.prompt_index == prompt_index]
@@ -96,6 +107,11 @@ class SetReveal:
 
 
 @dataclass(frozen=True)
+class AddPrompt:
+    text: str
+
+
+@dataclass(frozen=True)
 class SubmitAnswer:
     text: str
     msg_id: str
@@ -112,8 +128,10 @@ class DeleteAnswer:
     number: int
 
 
-Command = OpenPrompt | CloseAnswering | SetReveal | SubmitAnswer | EditAnswer | DeleteAnswer
-FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, SetReveal)
+Command = (
+    OpenPrompt | CloseAnswering | SetReveal | AddPrompt | SubmitAnswer | EditAnswer | DeleteAnswer
+)
+FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, SetReveal, AddPrompt)
 
 
 # Events -------------------------------------------------------------------------------
@@ -128,6 +146,11 @@ class PhaseChanged:
 @dataclass(frozen=True)
 class RevealChanged:
     reveal: Reveal
+
+
+@dataclass(frozen=True)
+class PromptAdded:
+    text: str
 
 
 @dataclass(frozen=True)
@@ -147,7 +170,7 @@ class AnswerDeleted:
     number: int
 
 
-Event = PhaseChanged | RevealChanged | AnswerAdded | AnswerEdited | AnswerDeleted
+Event = PhaseChanged | RevealChanged | PromptAdded | AnswerAdded | AnswerEdited | AnswerDeleted
 
 
 @dataclass(frozen=True)
@@ -213,6 +236,16 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
         case SetReveal(reveal=reveal):
             return [] if reveal is state.reveal else [RevealChanged(reveal)]
 
+        case AddPrompt(text=raw):
+            text = clean_text(raw)
+            if not text:
+                return Rejection("prompt_empty")
+            if len(text) > state.limits.max_answer_length:
+                return Rejection("prompt_too_long", {"limit": state.limits.max_answer_length})
+            if state.prompt_count >= MAX_PROMPTS:
+                return Rejection("too_many_prompts", {"limit": MAX_PROMPTS})
+            return [PromptAdded(text)]
+
         case SubmitAnswer(text=raw, msg_id=msg_id):
             if (actor.pseudonym, msg_id) in state.receipts:
                 return []
@@ -257,6 +290,8 @@ def evolve(state: SessionState, event: Event) -> SessionState:
             return replace(state, phase=phase, prompt_index=index)
         case RevealChanged(reveal=reveal):
             return replace(state, reveal=reveal)
+        case PromptAdded(text=text):
+            return replace(state, prompts=(*state.prompts, text))
         case AnswerAdded(answer=answer, msg_id=msg_id):
             return replace(
                 state,

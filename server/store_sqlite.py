@@ -21,6 +21,7 @@ from .rules import (
     Event,
     Phase,
     PhaseChanged,
+    PromptAdded,
     Reveal,
     RevealChanged,
 )
@@ -250,6 +251,11 @@ class SQLiteStore:
             case RevealChanged(reveal=reveal):
                 await self.db.execute(
                     "UPDATE sessions SET reveal = ? WHERE id = ?", (reveal.value, session_id)
+                )
+            case PromptAdded(text=text):
+                await self.db.execute(
+                    "UPDATE sessions SET prompts = json_insert(prompts, '$[#]', ?) WHERE id = ?",
+                    (text, session_id),
                 )
             case AnswerAdded(answer=a, msg_id=msg_id):
                 await self.db.execute(

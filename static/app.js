@@ -55,13 +55,13 @@
     const id = newId();
     message.values.msg_id = id;
     message.data = JSON.stringify({ ...message.values, headers: message.headers });
-    const entry = { id, data: message.data, sent: false, form };
+    const entry = { id, data: message.data, sent: false, form, typed: String(message.values.text || "") };
     unconfirmed.set(id, entry);
     if (message.values.action === "answer") {
-      entry.text = String(message.values.text || "").trim();
+      entry.text = entry.typed.trim();
       showPending(entry);
-      form && form.reset();
     }
+    if (form && form.hasAttribute("data-pending")) form.reset();
     const details = form && form.closest("details");
     if (details) details.open = false;
   });
@@ -80,10 +80,10 @@
       if (!entry) continue;
       unconfirmed.delete(match[1]);
       if (entry.item) entry.item.remove();
-      // A refused answer goes back into the box, so nothing typed is lost.
-      if (match[2] !== "ok" && entry.text && entry.form) {
-        const box = entry.form.querySelector("textarea");
-        if (box && !box.value) box.value = entry.text;
+      // Refused text goes back into its box, so nothing typed is lost.
+      if (match[2] !== "ok" && entry.typed && entry.form) {
+        const box = entry.form.querySelector("[name=text]");
+        if (box && !box.value) box.value = entry.typed;
       }
     }
   });

@@ -313,3 +313,25 @@ async def test_no_screen_or_log_line_says_who_wrote_what(server):
     assert "te lang" not in server.log
     assert "refused SubmitAnswer (answer_too_long)" in server.log
     assert "WebSocket" not in server.log  # uvicorn would log each phone's address here
+
+
+async def test_the_leader_adds_a_question_during_the_session(server):
+    """A question added in the console reaches every screen and survives a restart."""
+    fac = await open_session(server.url)
+    console = await start_answering(server.url, fac)
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
+    await phone.wait_text("Question 1 of 4")
+    assert await console.request("add_prompt", text="What do you take home today?") == "ok"
+    await phone.wait_text("Question 1 of 5")
+    await console.wait_text("What do you take home today?")
+    assert await phone.request("add_prompt", text="sneaky") == "rejected"
+    assert await console.request("add_prompt", text=" ") == "rejected"
+    assert "Write the question first." in console.text
+    server.stop()
+    server.start()
+    console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
+    assert await console.request("open_prompt", prompt=4) == "ok"
+    await console.wait_text("Answers to question 5")
+    assert "What do you take home today?" in console.text

@@ -65,7 +65,7 @@ async def test_own_questions_can_be_kept_as_a_topic_that_survives_a_restart(serv
     async with httpx.AsyncClient(base_url=server.url) as http:
         start = html.unescape((await http.get("/start", headers=ENGLISH)).text)
         assert "Teamdag januari" in start
-        assert "Saved topic · Nederlands · 2 questions" in start
+        assert "Saved topic · Nederlands · 2 questions · " in start
         pack_id = re.search(r'value="(saved-[^"]+)"', start)[1]
     fac = await open_session(server.url, pack=pack_id, lang="nl")
     async with httpx.AsyncClient(base_url=server.url, headers={"cookie": fac.cookie}) as http:

@@ -8,7 +8,9 @@ from types import MappingProxyType
 import pytest
 
 from server.rules import (
+    MAX_PROMPTS,
     Actor,
+    AddPrompt,
     Answer,
     AnswerAdded,
     AnswerDeleted,
@@ -37,7 +39,7 @@ from server.rules import (
 FACILITATOR = Actor(Role.FACILITATOR)
 ANN = Actor(Role.PARTICIPANT, "ann")
 BOB = Actor(Role.PARTICIPANT, "bob")
-PROMPTS = 3
+PROMPTS = ("Welke waarde?", "Hoe ziet dat eruit?", "Wat kan beter?")
 DEFAULT_LIMITS = Limits()
 
 
@@ -48,7 +50,7 @@ def state_in(
     limits: Limits = DEFAULT_LIMITS,
 ) -> SessionState:
     return SessionState(
-        prompt_count=PROMPTS, phase=phase, prompt_index=prompt_index, reveal=reveal, limits=limits
+        prompts=PROMPTS, phase=phase, prompt_index=prompt_index, reveal=reveal, limits=limits
     )
 
 
@@ -69,7 +71,7 @@ def answered(phase: Phase, prompt_index: int = 0) -> SessionState:
     """A state in `phase` on `prompt_index` holding answer 1 by ann to prompt 0."""
     answer = Answer(1, 0, ANN.pseudonym, "first answer")
     return SessionState(
-        prompt_count=PROMPTS,
+        prompts=PROMPTS,
         phase=phase,
         prompt_index=prompt_index,
         answers=MappingProxyType({1: answer}),
@@ -132,7 +134,7 @@ def test_participants_cannot_run_facilitator_commands(phase: Phase, command: Com
     assert decide(state_in(phase), ANN, command) == Rejection("facilitator_only")
 
 
-@pytest.mark.parametrize("index", [-1, PROMPTS, PROMPTS + 1, 10**9])
+@pytest.mark.parametrize("index", [-1, len(PROMPTS), len(PROMPTS) + 1, 10**9])
 @pytest.mark.parametrize("phase", list(Phase))
 def test_opening_a_prompt_out_of_range_is_refused(phase: Phase, index: int) -> None:
     """A prompt index outside 0..prompt_count-1 never opens."""
@@ -458,3 +460,31 @@ def test_unknown_commands_and_events_fail_loudly() -> None:
         decide(state_in(Phase.ANSWERING), ANN, object())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="unknown event"):
         evolve(state_in(Phase.ANSWERING), object())  # type: ignore[arg-type]
+
+
+def test_the_facilitator_can_add_a_question_at_any_phase():
+    """A new question is tidied and appended; the current one stays open."""
+    for phase in Phase:
+        state = state_in(phase, prompt_index=1 if phase is not Phase.LOBBY else 0)
+        after = apply(state, FACILITATOR, AddPrompt("  Wat neem je   mee naar huis? "))
+        assert after.prompts == (*PROMPTS, "Wat neem je mee naar huis?")
+        assert (after.phase, after.prompt_index) == (state.phase, state.prompt_index)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"), [(" \t", "prompt_empty"), ("x" * 281, "prompt_too_long")]
+)
+def test_a_bad_new_question_is_refused(text, reason):
+    """An empty or overlong question is refused with its reason."""
+    assert decide(state_in(Phase.LOBBY), FACILITATOR, AddPrompt(text)) == Rejection(
+        reason, {"limit": 280} if reason == "prompt_too_long" else {}
+    )
+
+
+def test_a_session_holds_at_most_twenty_questions_and_only_the_leader_adds_them():
+    """The twenty-first question is refused, and a participant cannot add one at all."""
+    state = SessionState(prompts=tuple(f"q{i}" for i in range(MAX_PROMPTS)))
+    assert decide(state, FACILITATOR, AddPrompt("nog een")) == Rejection(
+        "too_many_prompts", {"limit": MAX_PROMPTS}
+    )
+    assert decide(state_in(Phase.LOBBY), ANN, AddPrompt("mag ik?")) == Rejection("facilitator_only")
