@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
 from .rules import Answer, Phase, Reveal
@@ -54,11 +53,11 @@ class Renderer:
         )
         return env
 
-    def render(self, template: str, locale: str, **context: Any) -> str:
-        return self._envs[locale].get_template(template).render(**context)
+    def template(self, name: str, locale: str) -> jinja2.Template:
+        return self._envs[locale].get_template(name)
 
-    def markup(self, template: str, locale: str, **context: Any) -> Markup:
-        return Markup(self.render(template, locale, **context))
+    def render(self, template: str, locale: str, **context: Any) -> str:
+        return self.template(template, locale).render(**context)
 
     def answer_item(self, answer: Answer, oob: str | None = None) -> str:
         # Answers carry no translatable words: the same bytes serve every audience.

@@ -18,4 +18,4 @@ TEMPLATES = sorted(p.name for p in Settings().templates_dir.glob("*.html"))
 def test_every_template_compiles_in_every_language(name: str, locale: str) -> None:
     """A syntax error in any template (which string extraction would skip silently) fails."""
     renderer = Renderer(Path(Settings().templates_dir), load_translators())
-    assert renderer._envs[locale].get_template(name) is not None
+    assert renderer.template(name, locale) is not None
