@@ -19,7 +19,7 @@ from .live_socket import live_socket
 from .packs import load_packs
 from .registry import LiveSessions
 from .render import Renderer
-from .rules import Limits
+from .state import Limits
 from .store import open_store
 
 

@@ -24,18 +24,8 @@ from .messages import rejection_text
 from .protocol import Message
 from .qr import qr_svg
 from .render import Renderer
-from .rules import (
-    Actor,
-    AnswerAdded,
-    AnswerDeleted,
-    AnswerEdited,
-    Event,
-    Limits,
-    Rejection,
-    SessionState,
-    decide,
-    evolve_all,
-)
+from .rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, decide, evolve_all
+from .state import Actor, Limits, Rejection, SessionState
 from .store import LoadedSession, Store
 
 log = logging.getLogger("draagvlak.live")

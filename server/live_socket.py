@@ -19,7 +19,7 @@ from .hub import Lagging, Outbox
 from .i18n import LOCALES, pick_locale
 from .live import Client, LiveSession, View
 from .protocol import ProtocolError, parse_message
-from .rules import Actor, Rejection, Role
+from .state import Actor, Rejection, Role
 
 log = logging.getLogger("draagvlak.socket")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .i18n import N_, Translator
-from .rules import Rejection
+from .state import Rejection
 
 REJECTIONS: dict[str, str] = {
     # rules

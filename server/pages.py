@@ -20,7 +20,7 @@ from .packs import (
     read_own_questions,
     read_title,
 )
-from .rules import Reveal
+from .state import Reveal
 from .store import CodeTaken, SavedPack, SessionRecord
 
 LANG_COOKIE = "dv_lang"

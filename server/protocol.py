@@ -18,10 +18,10 @@ from .rules import (
     DeleteAnswer,
     EditAnswer,
     OpenPrompt,
-    Reveal,
     SetReveal,
     SubmitAnswer,
 )
+from .state import Reveal
 
 _MSG_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _LARGEST_NUMBER = 10**9

@@ -7,7 +7,7 @@ import asyncio
 from .hub import Hub
 from .live import LiveSession
 from .render import Renderer
-from .rules import Limits
+from .state import Limits
 from .store import Store
 
 

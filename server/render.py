@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
-from .rules import Answer, Phase, Reveal
+from .state import Answer, Phase, Reveal
 
 
 def format_code(code: str) -> str:

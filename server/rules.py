@@ -7,85 +7,12 @@ try a whole batch of commands on a copy of the state before anything is saved.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-
-class Phase(StrEnum):
-    LOBBY = "lobby"
-    ANSWERING = "answering"
-    CLOSED = "closed"
-
-
-class Reveal(StrEnum):
-    """When the projector shows the answers to the current prompt."""
-
-    LIVE = "live"
-    ON_CLOSE = "on_close"
-
-
-class Role(StrEnum):
-    FACILITATOR = "facilitator"
-    PARTICIPANT = "participant"
-
-
-@dataclass(frozen=True)
-class Actor:
-    role: Role
-    pseudonym: str = ""
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_answer_length: int = 280
-    max_answers_per_prompt: int = 20
-
-
-@dataclass(frozen=True)
-class Answer:
-    number: int
-    prompt_index: int
-    author: str
-    text: str
-
+from .state import Actor, Answer, Phase, Rejection, Reveal, Role, SessionState
 
 MAX_PROMPTS = 20
-
-
-@dataclass(frozen=True)
-class SessionState:
-    prompts: tuple[str, ...]
-    phase: Phase = Phase.LOBBY
-    prompt_index: int = 0
-    reveal: Reveal = Reveal.LIVE
-    limits: Limits = Limits()
-    answers: Mapping[int, Answer] = field(default_factory=lambda: MappingProxyType({}))
-    # (author, client message id) -> answer number: a resent answer is applied once.
-    receipts: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
-    next_number: int = 1
-
-    @property
-    def prompt_count(self) -> int:
-        return len(self.prompts)
-
-    @property
-    def current_prompt(self) -> str:
-        return self.prompts[self.prompt_index] if self.prompts else ""
-
-    def answers_for(self, prompt_index: int) -> list[Answer]:
-        return [a for a in self.answers.values() if a.prompt_index == prompt_index]
-
-    def answers_by(self, author: str, prompt_index: int) -> list[Answer]:
-        return [a for a in self.answers_for(prompt_index) if a.author == author]
-
-    @property
-    def is_wall_visible(self) -> bool:
-        """Whether the projector shows the current prompt's answers now."""
-        if self.phase is Phase.CLOSED:
-            return True
-        return self.phase is Phase.ANSWERING and self.reveal is Reveal.LIVE
 
 
 # Commands -----------------------------------------------------------------------------
@@ -171,14 +98,6 @@ class AnswerDeleted:
 
 
 Event = PhaseChanged | RevealChanged | PromptAdded | AnswerAdded | AnswerEdited | AnswerDeleted
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A rule said no. `reason` is a message key that i18n turns into words."""
-
-    reason: str
-    params: Mapping[str, int | str] = field(default_factory=dict)
 
 
 Decision = list[Event] | Rejection

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from .rules import Answer, Event, Phase, Reveal
+from .rules import Event
+from .state import Answer, Phase, Reveal
 
 
 class CodeTaken(Exception):

@@ -14,17 +14,15 @@ from pathlib import Path
 import aiosqlite
 
 from .rules import (
-    Answer,
     AnswerAdded,
     AnswerDeleted,
     AnswerEdited,
     Event,
-    Phase,
     PhaseChanged,
     PromptAdded,
-    Reveal,
     RevealChanged,
 )
+from .state import Answer, Phase, Reveal
 from .store import CodeTaken, LoadedSession, SavedPack, SessionRecord, StoredAnswer
 
 # Each entry moves the schema one version up; applied in order on start, never edited.

@@ -14,10 +14,10 @@ from server.rules import (
     DeleteAnswer,
     EditAnswer,
     OpenPrompt,
-    Reveal,
     SetReveal,
     SubmitAnswer,
 )
+from server.state import Reveal
 
 MAX_BYTES = 8 * 1024
 

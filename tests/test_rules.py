@@ -9,9 +9,7 @@ import pytest
 
 from server.rules import (
     MAX_PROMPTS,
-    Actor,
     AddPrompt,
-    Answer,
     AnswerAdded,
     AnswerDeleted,
     AnswerEdited,
@@ -19,15 +17,9 @@ from server.rules import (
     Command,
     DeleteAnswer,
     EditAnswer,
-    Limits,
     OpenPrompt,
-    Phase,
     PhaseChanged,
-    Rejection,
-    Reveal,
     RevealChanged,
-    Role,
-    SessionState,
     SetReveal,
     SubmitAnswer,
     clean_text,
@@ -35,6 +27,7 @@ from server.rules import (
     evolve,
     evolve_all,
 )
+from server.state import Actor, Answer, Limits, Phase, Rejection, Reveal, Role, SessionState
 
 FACILITATOR = Actor(Role.FACILITATOR)
 ANN = Actor(Role.PARTICIPANT, "ann")

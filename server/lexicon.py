@@ -1,0 +1,325 @@
+"""The words `suggest` knows: stopwords, weak words and school-climate themes in Dutch and
+English. Plain data, so that a teacher can read and extend it."""
+
+from __future__ import annotations
+
+# Snowball's stopword lists, plus negations and chat filler; matched after diacritics are
+# stripped and before stemming.
+STOPWORDS: dict[str, str] = {
+    "nl": """
+        aan al alle alles als altijd andere ben bij daar dan dat de der deze die dit doch doen
+        door dus een eens en er ge geen geweest haar had heb hebben heeft hem het hier hij hoe
+        hun iemand iets ik in is ja je jij jou jouw jullie kan kon kunnen kunt maar me meer men
+        met mij mijn moet moeten na naar niet niets nog nu of om omdat onder ons onze ook op over
+        reeds te tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen
+        wie wij wil willen worden wordt zal ze zelf zich zij zijn zo zonder zou zouden mag mogen
+        ipv bijv bv etc elk elke ieder iedere dan waar waarbij heel erg echt gewoon even hè
+        oke ok ja nee mijn jouw hun dat's ze't 't m n z d
+    """,
+    "en": """
+        a about above after again against all am an and any are as at be because been before
+        being below between both but by can could did do does doing down during each few for
+        from further had has have having he her here hers herself him himself his how i if in
+        into is it its itself just me more most my myself no nor not now of off on once only or
+        other our ours ourselves out over own same she should so some such than that the their
+        theirs them themselves then there these they this those through to too under until up
+        very was we were what when where which while who whom why will with would you your
+        yours yourself yourselves don't can't won't isn't aren't doesn't let's it's i'm we're
+        they're you're etc eg ie really ok okay yes lot lots also get gets got make makes made
+        s t
+    """,
+}
+
+# Words too common in school answers to say which theme an answer is about; they count a
+# little, so that "elkaar aanspreken" can still be a label.
+WEAK_WORDS: dict[str, str] = {
+    "nl": """
+        leerling leerlingen kind kinderen kids school scholen klas klassen groep8 collega
+        collega's collegas docent docenten leraar leraren leerkracht leerkrachten juf juffen
+        meester meesters mentor team teams elkaar elkaars iedereen iemand mensen mens ander
+        anderen goed goede beter fijn fijne leuk leuke altijd vaak steeds dingen ding manier
+        gedrag houding omgaan omgang les lessen tijdens situatie alles niks nodig graag zorgen
+        maken doen nemen geven hebben krijgen laten gaan komen zien vinden houden blijven
+        eigen echte gewoon zeker extra direct snel samen-
+    """,
+    "en": """
+        student students pupil pupils child children kid kids school schools class classes
+        classroom colleague colleagues teacher teachers staff team each everyone everybody
+        someone somebody people person others good better great nice always often things
+        thing way behaviour behavior attitude lesson lessons situation everything nothing
+        need needs want take give keep stay go come see find show treat treating
+    """,
+}
+
+# Endings that make a word from a word without changing its theme: "respectvol" and
+# "respectloos" are about respect.
+DERIVATIONAL_SUFFIXES: tuple[str, ...] = (
+    "loosheid", "lijkheid", "baarheid", "heid", "vol", "volle", "loos", "loze", "baar",
+    "lijk", "lijke", "schap", "isch", "ische", "ig", "ige", "ful", "fulness", "less",
+    "lessness", "ness", "ly",
+)  # fmt: skip
+
+# One theme a line. A word may stand in two themes; a phrase (several words) is matched on
+# whole words. Single words are also matched on their Snowball stem.
+THEMES: dict[str, dict[str, str]] = {
+    "respect": {
+        "nl": """respect, respectvol, respectvolle, respectloos, respectloze, respectloosheid,
+            eerbied, beleefd, beleefdheid, fatsoen, fatsoenlijk, fatsoenlijke, netjes, brutaal,
+            brutaliteit, brutale, onbeschoft, onbeschoftheid, grote mond, in je waarde laten,
+            in hun waarde laten, in zijn waarde laten, elkaar in de waarde laten, waarde laten,
+            omgangsvormen, manieren, tegenspreken, uitdagen, waardering""",
+        "en": """respect, respectful, respectfully, respecting, disrespect, disrespectful,
+            rude, rudeness, polite, politeness, manners, courtesy, talking back, back chat,
+            backchat, answering back, rolling eyes, eye rolling, defiance, defiant, cheek,
+            cheeky, insolence""",
+    },
+    "veiligheid": {
+        "nl": """veilig, veilige, veiligheid, onveilig, onveiligheid, geborgen, geborgenheid,
+            beschermd, bescherming, sociale veiligheid, veilig voelen, veilige plek""",
+        "en": """safe, safety, safely, unsafe, secure, security, protected, protection,
+            sheltered""",
+    },
+    "vertrouwen": {
+        "nl": """vertrouwen, vertrouwd, vertrouwde, vertrouwt, betrouwbaar, betrouwbare,
+            betrouwbaarheid, rekenen op, vertrouwenspersoon""",
+        "en": """trust, trusting, trusted, trustworthy, trustworthiness, reliable,
+            reliability, dependable, count on, rely on""",
+    },
+    "eerlijkheid": {
+        "nl": """eerlijk, eerlijke, eerlijkheid, oneerlijk, oprecht, oprechtheid, integer,
+            integriteit, open, openheid, transparant, transparante, transparantie, liegen,
+            liegt, gelogen, leugen, leugens, jokken, spieken, fraude, smoesjes""",
+        "en": """honest, honesty, dishonest, dishonesty, sincere, sincerity, integrity, open,
+            openness, transparent, transparency, lying, lie, lies, liar, cheating, cheat,
+            plagiarism""",
+    },
+    "communicatie": {
+        "nl": """communicatie, communiceren, communicatief, overleg, overleggen, informeren,
+            gesprek, gesprekken, gesprekje, praten, bespreken, bespreekbaar, dialoog""",
+        "en": """communication, communicate, communicating, dialogue, talk, talking,
+            conversation, conversations, discuss, discussion""",
+    },
+    "samenwerking": {
+        "nl": """samenwerken, samenwerking, samen, samen sterk, teamwork, teamgeest,
+            teamspirit, collegialiteit, collegiaal, collegiale, helpen, samen doen""",
+        "en": """teamwork, collaboration, collaborate, collaborating, collaborative,
+            cooperation, cooperate, together, working together, team spirit, collegiality,
+            partnership, helping""",
+    },
+    "hulp": {
+        "nl": """helpen, hulp, behulpzaam, behulpzaamheid, hulpvaardig, steun, steunen,
+            ondersteunen, ondersteuning, bijspringen, bijstaan, invallen""",
+        "en": """help, helping, helpful, support, supporting, supportive, assist,
+            assistance, helpfulness""",
+    },
+    "verantwoordelijkheid": {
+        "nl": """verantwoordelijk, verantwoordelijke, verantwoordelijkheid, eigenaarschap,
+            eigenaar, eigenaren, aanspreekbaar, verantwoording""",
+        "en": """responsible, responsibility, responsibilities, ownership, accountable,
+            accountability, own""",
+    },
+    "aanspreken": {
+        "nl": """aanspreken, aanspreekt, aangesproken, aanspreekbaar, aanspreekcultuur,
+            feedback, terugkoppeling, confronteren, corrigeren""",
+        "en": """feedback, call out, calling out, challenge each other, hold accountable,
+            correct each other""",
+    },
+    "groei": {
+        "nl": """ontwikkeling, ontwikkelen, ontwikkelt, groei, groeien, groeit, groeimindset,
+            talent, talenten, talentontwikkeling, leren, leven lang leren, verbeteren,
+            verbetering, professionalisering, scholing, nascholing, potentie""",
+        "en": """growth, grow, growing, development, develop, developing, learning,
+            lifelong learning, improvement, improve, improving, growth mindset, talent,
+            talents, potential, progress""",
+    },
+    "plezier": {
+        "nl": """plezier, lol, leuk, humor, gezellig, gezellige, gezelligheid, lachen,
+            vrolijk, vrolijkheid, blij, geluk, gelukkig, genieten, feest""",
+        "en": """fun, joy, joyful, enjoy, enjoyment, enjoying, humour, humor, laugh,
+            laughter, happy, happiness, cheerful, celebrate""",
+    },
+    "zorg": {
+        "nl": """zorg, zorgzaam, zorgzaamheid, zorgen voor, oog voor, aandacht, warmte, warm,
+            warme, betrokken, betrokkenheid, empathie, empathisch, inlevingsvermogen,
+            compassie, vriendelijk, vriendelijke, vriendelijkheid, aardig, lief, liefde,
+            medeleven, begrip""",
+        "en": """care, caring, kindness, kind, compassion, compassionate, empathy, empathic,
+            warmth, warm, friendly, friendliness, understanding, love, looking after,
+            involved, involvement""",
+    },
+    "inzet": {
+        "nl": """inzet, motivatie, gemotiveerd, passie, bevlogen, bevlogenheid, enthousiast,
+            enthousiasme, gedrevenheid, gedreven, toewijding, doorzetten, doorzettingsvermogen,
+            inspanning""",
+        "en": """commitment, committed, dedication, dedicated, motivation, motivated,
+            passion, passionate, enthusiasm, enthusiastic, effort, engagement, engaged,
+            perseverance, hard work, resilience""",
+    },
+    "gezien": {
+        "nl": """gezien, gehoord, luisteren, luistert, aandacht, erkenning, erkend, serieus,
+            serieus genomen, interesse, echt zien, opgemerkt""",
+        "en": """seen, heard, listened, listen, listening, attention, recognition,
+            recognised, recognized, noticed, taken seriously, valued""",
+    },
+    "inclusie": {
+        "nl": """gelijkwaardig, gelijkwaardige, gelijkwaardigheid, gelijkheid, gelijk,
+            inclusie, inclusief, inclusieve, diversiteit, divers, acceptatie, accepteren,
+            geaccepteerd, tolerantie, tolerant, verdraagzaam, verdraagzaamheid, erbij horen,
+            hoort erbij, horen erbij, iedereen telt, iedereen mag zijn""",
+        "en": """equality, equal, equity, equitable, inclusion, inclusive, inclusivity,
+            diversity, diverse, acceptance, accepting, accepted, tolerance, tolerant,
+            everyone belongs, belonging""",
+    },
+    "eigenheid": {
+        "nl": """jezelf zijn, zichzelf zijn, jezelf mogen zijn, zichzelf mogen zijn,
+            wie je bent, eigenheid, uniek, authentiek, authenticiteit""",
+        "en": """be yourself, being yourself, who you are, authentic, authenticity,
+            unique, individuality""",
+    },
+    "autonomie": {
+        "nl": """autonomie, vrijheid, ruimte, zelfstandig, zelfstandigheid, eigen keuzes,
+            keuzevrijheid, regie""",
+        "en": """autonomy, freedom, independence, independent, choice, choices, agency""",
+    },
+    "relatie": {
+        "nl": """relatie, relaties, band, contact, persoonlijk contact, verbinding,
+            verbondenheid, verbonden, klik""",
+        "en": """relationship, relationships, connection, connections, connected, bond,
+            rapport, personal contact""",
+    },
+    "groep": {
+        "nl": """groepsvorming, groepssfeer, klassensfeer, sfeer, klassengevoel, wij-gevoel,
+            wijgevoel, saamhorigheid, gemeenschap, verbinding, verbondenheid, vriendschap,
+            vrienden, vriendjes, vriendinnen, vriend, erbij horen, ergens bij horen""",
+        "en": """community, belonging, friends, friendship, friendships, group, togetherness,
+            class atmosphere, atmosphere, fit in, fitting in""",
+    },
+    "structuur": {
+        "nl": """structuur, gestructureerd, duidelijk, duidelijke, duidelijkheid, helder,
+            heldere, helderheid, regels, regel, schoolregels, klassenregels, afspraken,
+            afspraak, grenzen, grens, kaders, kader, routine, routines, voorspelbaar,
+            voorspelbaarheid, regelmaat, dagritme, ritme, dagplanning, orde, voorspelbare""",
+        "en": """structure, structured, clear, clarity, rules, rule, boundaries, boundary,
+            limits, routine, routines, predictable, predictability, expectations, order,
+            framework""",
+    },
+    "consequent": {
+        "nl": """consequent, consequente, consequentie, consequenties, eenduidig,
+            eenduidigheid, dezelfde lijn, een lijn, zelfde lijn, lijn trekken,
+            dezelfde aanpak, zelfde aanpak, nakomen, nagekomen, handhaven, handhaving,
+            doorpakken""",
+        "en": """consistent, consistency, consistently, consequences, consequence,
+            follow through, following through, same page, same approach, enforce,
+            enforcement""",
+    },
+    "rust": {
+        "nl": """rust, rustig, rustige, kalm, kalmte, stilte, stil, chaos, lawaai, herrie,
+            drukte, onrust, rust en regelmaat""",
+        "en": """calm, calmness, quiet, peace, peaceful, noise, noisy, chaos, chaotic""",
+    },
+    "pesten": {
+        "nl": """pesten, pest, pesterij, pesterijen, gepest, pestgedrag, cyberpesten,
+            buitensluiten, buitengesloten, uitsluiten, uitsluiting, uitgesloten, treiteren,
+            getreiter, uitlachen, uitgelachen, belachelijk maken, kleineren, vernederen,
+            intimideren, intimidatie, anti-pest, pestprotocol, pestprogramma""",
+        "en": """bullying, bully, bullied, bullies, cyberbullying, exclude, excluding,
+            excluded, exclusion, leaving out, left out, leave out, teasing, tease, mocking,
+            mock, picking on, laughing at, humiliate, humiliating, intimidation,
+            intimidate, harassment, harass""",
+    },
+    "geweld": {
+        "nl": """geweld, gewelddadig, fysiek, fysieke, slaan, slaat, geslagen, schoppen,
+            trappen, vechten, vechtpartij, vechtpartijen, duwen, trekken, knokken, agressie,
+            agressief, agressieve, bedreigen, dreigen, bedreiging, bedreigingen,
+            handtastelijk, handtastelijkheden, mes, messen, wapen, wapens, spugen""",
+        "en": """violence, violent, hit, hitting, kick, kicking, punch, punching, fight,
+            fights, fighting, push, pushing, shove, shoving, aggression, aggressive, threat,
+            threats, threaten, threatening, physical, weapon, weapons, knife, spitting""",
+    },
+    "taalgebruik": {
+        "nl": """schelden, uitschelden, gescheld, scheldwoord, scheldwoorden, vloeken,
+            gevloek, grof, grove, taalgebruik, vieze woorden, vieze taal, kanker,
+            ziektes, beledigen, belediging, beledigingen, kwetsende opmerkingen""",
+        "en": """swear, swearing, cursing, curse, language, bad language, foul language,
+            name calling, name-calling, insult, insults, insulting, offensive, profanity,
+            slurs""",
+    },
+    "discriminatie": {
+        "nl": """discriminatie, discrimineren, discriminerend, discriminerende, racisme,
+            racistisch, racistische, seksisme, seksistisch, seksistische, homofobie,
+            homofoob, homofobe, transfobie, vooroordelen, antisemitisme""",
+        "en": """discrimination, discriminate, discriminating, discriminatory, racism,
+            racist, sexism, sexist, homophobia, homophobic, transphobic, transphobia,
+            prejudice, antisemitism""",
+    },
+    "telefoon": {
+        "nl": """telefoon, telefoons, telefoongebruik, mobiel, mobieltje, mobieltjes, gsm,
+            smartphone, appen, appjes, whatsapp, snapchat, tiktok, instagram,
+            sociale media, social media, filmen, gefilmd, foto, foto's, fotos, camera""",
+        "en": """phone, phones, mobile, mobiles, smartphone, smartphones, texting,
+            social media, filming, film, filmed, pictures, photos, photo, camera, screens""",
+    },
+    "eigendom": {
+        "nl": """vernielen, vernieling, vernielingen, vandalisme, kapot, kapotmaken,
+            kapotmaakt, stelen, steelt, gestolen, diefstal, spullen, bekladden, graffiti""",
+        "en": """vandalism, damage, damaging, destroy, destroying, steal, stealing, stolen,
+            theft, property, belongings, graffiti""",
+    },
+    "verzuim": {
+        "nl": """te laat, te laat komen, spijbelen, spijbelt, verzuim, afwezig, afwezigheid,
+            op tijd, stipt, stiptheid, punctueel, punctualiteit""",
+        "en": """late, lateness, truancy, truant, skipping, skip class, skipping class,
+            attendance, absence, absent, on time, punctual, punctuality""",
+    },
+    "volwassene": {
+        "nl": """volwassene, volwassenen, mentor, mentoren, coach, begeleider, begeleiding,
+            vertrouwenspersoon, aanspreekpunt, zorgcoordinator, intern begeleider,
+            terecht kunnen, bij wie""",
+        "en": """adult, adults, trusted adult, mentor, mentors, coach, counsellor, counselor,
+            someone to talk to, go to""",
+    },
+    "professionaliteit": {
+        "nl": """professioneel, professionele, professionaliteit, deskundig, deskundigheid,
+            vakmanschap, kwaliteit, expertise, voorbereid, voorbereiding, vakkennis""",
+        "en": """professional, professionalism, quality, excellence, expertise, prepared,
+            preparation, competence, competent""",
+    },
+    "ambitie": {
+        "nl": """ambitie, ambitieus, ambitieuze, uitdaging, uitdagend, hoge verwachtingen,
+            lat hoog, excelleren, het beste uit""",
+        "en": """ambition, ambitious, high expectations, aim high, excellence,
+            challenging, best""",
+    },
+    "creativiteit": {
+        "nl": """creatief, creatieve, creativiteit, nieuwsgierig, nieuwsgierigheid,
+            innovatie, innovatief, vernieuwing, vernieuwend, onderzoekend, verwondering""",
+        "en": """creative, creativity, curious, curiosity, innovation, innovative,
+            inquisitive, wonder""",
+    },
+    "positief": {
+        "nl": """positief, positieve, positiviteit, compliment, complimenten, complimentjes,
+            belonen, beloning, beloningen, waardering, aanmoedigen, aanmoediging,
+            wat goed gaat""",
+        "en": """positive, positivity, praise, praising, reward, rewards, compliment,
+            compliments, encouragement, encourage, encouraging, appreciation""",
+    },
+    "ouders": {
+        "nl": """ouders, ouder, ouderbetrokkenheid, thuis, gezin, gezinnen, verzorgers""",
+        "en": """parents, parent, home, families, family, carers, guardians""",
+    },
+    "flexibiliteit": {
+        "nl": """flexibel, flexibele, flexibiliteit, wendbaar, meebewegen, aanpassen,
+            aanpassingsvermogen""",
+        "en": """flexible, flexibility, adaptable, adaptability, adapt""",
+    },
+    "welzijn": {
+        "nl": """welzijn, welbevinden, werkdruk, balans, gezondheid, gezond, ontspanning,
+            stress, energie""",
+        "en": """wellbeing, well-being, workload, balance, health, healthy, stress,
+            relaxation, energy""",
+    },
+    "duurzaamheid": {
+        "nl": """duurzaam, duurzaamheid, natuur, milieu, klimaat""",
+        "en": """sustainable, sustainability, nature, environment, climate""",
+    },
+}

@@ -1,0 +1,108 @@
+"""What a session is at one moment: immutable values that the rules read and replace."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Phase(StrEnum):
+    LOBBY = "lobby"
+    ANSWERING = "answering"
+    CLOSED = "closed"
+    GROUPING = "grouping"
+
+
+class Reveal(StrEnum):
+    """When the projector shows the answers to the current prompt."""
+
+    LIVE = "live"
+    ON_CLOSE = "on_close"
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    PARTICIPANT = "participant"
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    pseudonym: str = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_answer_length: int = 280
+    max_answers_per_prompt: int = 20
+
+
+@dataclass(frozen=True)
+class Answer:
+    number: int
+    prompt_index: int
+    author: str
+    text: str
+    group: int | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A theme: answers that belong together, under the label people will vote on."""
+
+    number: int
+    prompt_index: int
+    label: str
+
+
+@dataclass(frozen=True)
+class SessionState:
+    prompts: tuple[str, ...]
+    phase: Phase = Phase.LOBBY
+    prompt_index: int = 0
+    reveal: Reveal = Reveal.LIVE
+    limits: Limits = Limits()
+    answers: Mapping[int, Answer] = field(default_factory=lambda: MappingProxyType({}))
+    # (author, client message id) -> answer number: a resent answer is applied once.
+    receipts: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
+    next_number: int = 1
+    groups: Mapping[int, Group] = field(default_factory=lambda: MappingProxyType({}))
+    next_group: int = 1
+    is_phone_grouping: bool = False
+
+    @property
+    def prompt_count(self) -> int:
+        return len(self.prompts)
+
+    @property
+    def current_prompt(self) -> str:
+        return self.prompts[self.prompt_index] if self.prompts else ""
+
+    def answers_for(self, prompt_index: int) -> list[Answer]:
+        return [a for a in self.answers.values() if a.prompt_index == prompt_index]
+
+    def answers_by(self, author: str, prompt_index: int) -> list[Answer]:
+        return [a for a in self.answers_for(prompt_index) if a.author == author]
+
+    def groups_for(self, prompt_index: int) -> list[Group]:
+        return [g for g in self.groups.values() if g.prompt_index == prompt_index]
+
+    def members(self, group: int) -> list[Answer]:
+        return [a for a in self.answers.values() if a.group == group]
+
+    @property
+    def is_wall_visible(self) -> bool:
+        """Whether the projector shows the current prompt's answers now."""
+        if self.phase is Phase.CLOSED:
+            return True
+        return self.phase is Phase.ANSWERING and self.reveal is Reveal.LIVE
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rule said no. `reason` is a message key that i18n turns into words."""
+
+    reason: str
+    params: Mapping[str, int | str] = field(default_factory=dict)
