@@ -14,7 +14,7 @@ STOPWORDS: dict[str, str] = {
         reeds te tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen
         wie wij wil willen worden wordt zal ze zelf zich zij zijn zo zonder zou zouden mag mogen
         ipv bijv bv etc elk elke ieder iedere dan waar waarbij heel erg echt gewoon even hè
-        oke ok ja nee mijn jouw hun dat's ze't 't m n z d
+        oke ok nee 't m n z d
     """,
     "en": """
         a about above after again against all am an and any are as at be because been before
@@ -36,11 +36,11 @@ WEAK_WORDS: dict[str, str] = {
     "nl": """
         leerling leerlingen kind kinderen kids school scholen klas klassen groep8 collega
         collega's collegas docent docenten leraar leraren leerkracht leerkrachten juf juffen
-        meester meesters mentor team teams elkaar elkaars iedereen iemand mensen mens ander
-        anderen goed goede beter fijn fijne leuk leuke altijd vaak steeds dingen ding manier
+        meester meesters team teams elkaar elkaars iedereen iemand mensen mens ander
+        anderen goed goede beter fijn fijne vaak steeds dingen ding manier
         gedrag houding omgaan omgang les lessen tijdens situatie alles niks nodig graag zorgen
         maken doen nemen geven hebben krijgen laten gaan komen zien vinden houden blijven
-        eigen echte gewoon zeker extra direct snel samen-
+        eigen echte gewoon zeker extra direct snel
     """,
     "en": """
         student students pupil pupils child children kid kids school schools class classes
@@ -116,7 +116,7 @@ THEMES: dict[str, dict[str, str]] = {
         "nl": """verantwoordelijk, verantwoordelijke, verantwoordelijkheid, eigenaarschap,
             eigenaar, eigenaren, aanspreekbaar, verantwoording""",
         "en": """responsible, responsibility, responsibilities, ownership, accountable,
-            accountability, own""",
+            accountability""",
     },
     "aanspreken": {
         "nl": """aanspreken, aanspreekt, aangesproken, aanspreekbaar, aanspreekcultuur,
@@ -162,7 +162,7 @@ THEMES: dict[str, dict[str, str]] = {
             recognised, recognized, noticed, taken seriously, valued""",
     },
     "inclusie": {
-        "nl": """gelijkwaardig, gelijkwaardige, gelijkwaardigheid, gelijkheid, gelijk,
+        "nl": """gelijkwaardig, gelijkwaardige, gelijkwaardigheid, gelijkheid,
             inclusie, inclusief, inclusieve, diversiteit, divers, acceptatie, accepteren,
             geaccepteerd, tolerantie, tolerant, verdraagzaam, verdraagzaamheid, erbij horen,
             hoort erbij, horen erbij, iedereen telt, iedereen mag zijn""",
@@ -274,9 +274,9 @@ THEMES: dict[str, dict[str, str]] = {
     "volwassene": {
         "nl": """volwassene, volwassenen, mentor, mentoren, coach, begeleider, begeleiding,
             vertrouwenspersoon, aanspreekpunt, zorgcoordinator, intern begeleider,
-            terecht kunnen, bij wie""",
+            terecht kunnen""",
         "en": """adult, adults, trusted adult, mentor, mentors, coach, counsellor, counselor,
-            someone to talk to, go to""",
+            someone to talk to""",
     },
     "professionaliteit": {
         "nl": """professioneel, professionele, professionaliteit, deskundig, deskundigheid,

@@ -70,6 +70,9 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         receipts=MappingProxyType(receipts),
         # Numbers are never reused, even after the newest answer was deleted.
         next_number=max(answers, default=0) + 1,
+        groups=MappingProxyType({g.number: g for g in loaded.groups}),
+        next_group=max((g.number for g in loaded.groups), default=0) + 1,
+        is_phone_grouping=record.is_phone_grouping,
     )
 
 

@@ -10,6 +10,15 @@ import re
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from .grouping import (
+    GROUPING_COMMANDS,
+    GROUPING_EVENTS,
+    GroupingCommand,
+    GroupingEvent,
+    decide_grouping,
+    evolve_grouping,
+    leaving,
+)
 from .state import Actor, Answer, Phase, Rejection, Reveal, Role, SessionState
 
 MAX_PROMPTS = 20
@@ -31,6 +40,11 @@ class CloseAnswering:
 @dataclass(frozen=True)
 class SetReveal:
     reveal: Reveal
+
+
+@dataclass(frozen=True)
+class StartGrouping:
+    pass
 
 
 @dataclass(frozen=True)
@@ -56,9 +70,17 @@ class DeleteAnswer:
 
 
 Command = (
-    OpenPrompt | CloseAnswering | SetReveal | AddPrompt | SubmitAnswer | EditAnswer | DeleteAnswer
+    OpenPrompt
+    | CloseAnswering
+    | StartGrouping
+    | SetReveal
+    | AddPrompt
+    | SubmitAnswer
+    | EditAnswer
+    | DeleteAnswer
+    | GroupingCommand
 )
-FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, SetReveal, AddPrompt)
+FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, StartGrouping, SetReveal, AddPrompt)
 
 
 # Events -------------------------------------------------------------------------------
@@ -97,7 +119,15 @@ class AnswerDeleted:
     number: int
 
 
-Event = PhaseChanged | RevealChanged | PromptAdded | AnswerAdded | AnswerEdited | AnswerDeleted
+Event = (
+    PhaseChanged
+    | RevealChanged
+    | PromptAdded
+    | AnswerAdded
+    | AnswerEdited
+    | AnswerDeleted
+    | GroupingEvent
+)
 
 
 Decision = list[Event] | Rejection
@@ -136,6 +166,12 @@ def _own_open_answer(state: SessionState, actor: Actor, number: int) -> Answer |
 def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
     if isinstance(command, FACILITATOR_COMMANDS) and actor.role is not Role.FACILITATOR:
         return Rejection("facilitator_only")
+    if isinstance(command, GROUPING_COMMANDS):
+        grouped = decide_grouping(state, actor, command)
+        if isinstance(grouped, Rejection):
+            return grouped
+        events: list[Event] = [*grouped]
+        return events
 
     match command:
         case OpenPrompt(prompt_index=index):
@@ -151,6 +187,13 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
             if state.phase is not Phase.ANSWERING:
                 return Rejection("answering_not_open")
             return [PhaseChanged(Phase.CLOSED, state.prompt_index)]
+
+        case StartGrouping():
+            if state.phase is Phase.LOBBY:
+                return Rejection("answering_not_open")
+            if state.phase is Phase.GROUPING:
+                return []
+            return [PhaseChanged(Phase.GROUPING, state.prompt_index)]
 
         case SetReveal(reveal=reveal):
             return [] if reveal is state.reveal else [RevealChanged(reveal)]
@@ -198,12 +241,14 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
                 return []  # already gone: deleting twice is the same as once
             if isinstance(found, Rejection):
                 return found
-            return [AnswerDeleted(number)]
+            return [AnswerDeleted(number), *leaving(state, found, None)]
 
     raise TypeError(f"unknown command {command!r}")
 
 
 def evolve(state: SessionState, event: Event) -> SessionState:
+    if isinstance(event, GROUPING_EVENTS):
+        return evolve_grouping(state, event)
     match event:
         case PhaseChanged(phase=phase, prompt_index=index):
             return replace(state, phase=phase, prompt_index=index)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .rules import Event
-from .state import Answer, Phase, Reveal
+from .state import Answer, Group, Phase, Reveal
 
 
 class CodeTaken(Exception):
@@ -31,6 +31,7 @@ class SessionRecord:
     phase: Phase = Phase.LOBBY
     prompt_index: int = 0
     reveal: Reveal = Reveal.LIVE
+    is_phone_grouping: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class LoadedSession:
     record: SessionRecord
     answers: list[StoredAnswer]
     participants: frozenset[str]
+    groups: list[Group]
 
 
 class Store(Protocol):

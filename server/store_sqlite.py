@@ -13,6 +13,13 @@ from pathlib import Path
 
 import aiosqlite
 
+from .grouping import (
+    AnswerMoved,
+    GroupCreated,
+    GroupDeleted,
+    GroupRenamed,
+    PhoneGroupingChanged,
+)
 from .rules import (
     AnswerAdded,
     AnswerDeleted,
@@ -22,7 +29,7 @@ from .rules import (
     PromptAdded,
     RevealChanged,
 )
-from .state import Answer, Phase, Reveal
+from .state import Answer, Group, Phase, Reveal
 from .store import CodeTaken, LoadedSession, SavedPack, SessionRecord, StoredAnswer
 
 # Each entry moves the schema one version up; applied in order on start, never edited.
@@ -71,6 +78,17 @@ MIGRATIONS: list[str] = [
         prompts TEXT NOT NULL,
         created_at TEXT NOT NULL
     );
+    """,
+    """
+    CREATE TABLE groups (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (session_id, number)
+    );
+    ALTER TABLE answers ADD COLUMN group_number INTEGER;
+    ALTER TABLE sessions ADD COLUMN is_phone_grouping INTEGER NOT NULL DEFAULT 0;
     """,
 ]
 
@@ -152,7 +170,8 @@ class SQLiteStore:
         async with self._lock:
             async with self.db.execute(
                 "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash,"
-                " created_at, phase, prompt_index, reveal FROM sessions WHERE id = ?",
+                " created_at, phase, prompt_index, reveal, is_phone_grouping"
+                " FROM sessions WHERE id = ?",
                 (session_id,),
             ) as cursor:
                 row = await cursor.fetchone()
@@ -171,21 +190,28 @@ class SQLiteStore:
                 phase=Phase(row[9]),
                 prompt_index=row[10],
                 reveal=Reveal(row[11]),
+                is_phone_grouping=bool(row[12]),
             )
             async with self.db.execute(
-                "SELECT number, prompt_index, author, text, msg_id FROM answers"
+                "SELECT number, prompt_index, author, text, group_number, msg_id FROM answers"
                 " WHERE session_id = ? ORDER BY number",
                 (session_id,),
             ) as cursor:
                 answers = [
-                    StoredAnswer(Answer(number, prompt, author, text), msg_id)
-                    async for number, prompt, author, text, msg_id in cursor
+                    StoredAnswer(Answer(number, prompt, author, text, group), msg_id)
+                    async for number, prompt, author, text, group, msg_id in cursor
                 ]
+            async with self.db.execute(
+                "SELECT number, prompt_index, label FROM groups WHERE session_id = ?"
+                " ORDER BY number",
+                (session_id,),
+            ) as cursor:
+                groups = [Group(*row) async for row in cursor]
             async with self.db.execute(
                 "SELECT pseudonym FROM participants WHERE session_id = ?", (session_id,)
             ) as cursor:
                 participants = frozenset([row[0] async for row in cursor])
-            return LoadedSession(record, answers, participants)
+            return LoadedSession(record, answers, participants, groups)
 
     async def save_pack(self, pack: SavedPack) -> None:
         async with self._lock:
@@ -270,6 +296,32 @@ class SQLiteStore:
                 await self.db.execute(
                     "DELETE FROM answers WHERE session_id = ? AND number = ?",
                     (session_id, number),
+                )
+            case GroupCreated(group=group):
+                await self.db.execute(
+                    "INSERT INTO groups (session_id, number, prompt_index, label)"
+                    " VALUES (?, ?, ?, ?)",
+                    (session_id, group.number, group.prompt_index, group.label),
+                )
+            case AnswerMoved(number=number, group=group_number):
+                await self.db.execute(
+                    "UPDATE answers SET group_number = ? WHERE session_id = ? AND number = ?",
+                    (group_number, session_id, number),
+                )
+            case GroupRenamed(number=number, label=label):
+                await self.db.execute(
+                    "UPDATE groups SET label = ? WHERE session_id = ? AND number = ?",
+                    (label, session_id, number),
+                )
+            case GroupDeleted(number=number):
+                await self.db.execute(
+                    "DELETE FROM groups WHERE session_id = ? AND number = ?",
+                    (session_id, number),
+                )
+            case PhoneGroupingChanged(is_allowed=allowed):
+                await self.db.execute(
+                    "UPDATE sessions SET is_phone_grouping = ? WHERE id = ?",
+                    (int(allowed), session_id),
                 )
             case _:
                 raise TypeError(f"cannot store {event!r}")
