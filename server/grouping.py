@@ -77,6 +77,17 @@ class SetPhoneGrouping:
     is_allowed: bool
 
 
+@dataclass(frozen=True)
+class SuggestGroups:
+    """Asks for suggestions: they are shown to the facilitator and change nothing."""
+
+
+@dataclass(frozen=True)
+class DismissSuggestion:
+    index: int
+
+
+SuggestionCommand = SuggestGroups | DismissSuggestion
 GroupingCommand = MoveAnswer | RenameGroup | MergeGroups | CreateGroup | SetPhoneGrouping
 GROUPING_COMMANDS = (MoveAnswer, RenameGroup, MergeGroups, CreateGroup, SetPhoneGrouping)
 PARTICIPANT_MAY = (MoveAnswer,)

@@ -18,6 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from .grouping import GROUPING_EVENTS, DismissSuggestion, SuggestGroups, SuggestionCommand
 from .hub import Frame, Hub, Outbox
 from .i18n import LOCALES
 from .messages import rejection_text
@@ -25,8 +26,9 @@ from .protocol import Message
 from .qr import qr_svg
 from .render import Renderer
 from .rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, decide, evolve_all
-from .state import Actor, Limits, Rejection, SessionState
+from .state import Actor, Limits, Phase, Rejection, Role, SessionState
 from .store import LoadedSession, Store
+from .suggest import suggest_groups
 
 log = logging.getLogger("draagvlak.live")
 
@@ -48,6 +50,14 @@ class Client:
     locale: str
     actor: Actor
     outbox: Outbox
+
+
+@dataclass(frozen=True)
+class ProposedGroup:
+    """A suggested group of answers, by number, waiting for the facilitator's choice."""
+
+    label: str
+    answers: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,11 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         next_group=max((g.number for g in loaded.groups), default=0) + 1,
         is_phone_grouping=record.is_phone_grouping,
     )
+
+
+def stage_of(state: SessionState) -> tuple[object, ...]:
+    """What the stage shows besides answers: when it changes, every stage is sent again."""
+    return (state.phase, state.prompt_index, state.reveal, state.prompts, state.is_phone_grouping)
 
 
 def author_of(before: SessionState, event: Event) -> str:
@@ -105,6 +120,9 @@ class LiveSession:
         self.renderer = renderer
         self.base_url = base_url
         self._present: Counter[tuple[str, str]] = Counter()
+        # Proposed groups, shown to the facilitator only; nothing moves until accepted.
+        self.suggestions: list[ProposedGroup] = []
+        self.suggested = False
         self._inbox: asyncio.Queue[Submission] = asyncio.Queue()
         self._worker = asyncio.create_task(self._run(), name=f"session-{self.id}")
         self._worker.add_done_callback(self._worker_ended)
@@ -163,6 +181,39 @@ class LiveSession:
             return
         self._inbox.put_nowait(Submission(client, message))
 
+    def _suggest(
+        self, state: SessionState, actor: Actor, command: SuggestionCommand
+    ) -> Rejection | None:
+        """Suggestions are computed on this server and shown only in the console."""
+        if actor.role is not Role.FACILITATOR:
+            return Rejection("facilitator_only")
+        if state.phase is not Phase.GROUPING:
+            return Rejection("not_grouping")
+        match command:
+            case SuggestGroups():
+                loose = [a for a in state.answers_for(state.prompt_index) if a.group is None]
+                found = suggest_groups([a.text for a in loose], self.record.lang)
+                self.suggestions = [
+                    ProposedGroup(s.label, tuple(loose[i].number for i in s.answers))
+                    for s in found
+                    if len(s.answers) > 1
+                ]
+                self.suggested = True
+            case DismissSuggestion(index=index):
+                if 0 <= index < len(self.suggestions):
+                    del self.suggestions[index]
+        return None
+
+    def _prune_suggestions(self) -> None:
+        """Keeps of each suggestion the answers still ungrouped, if two or more remain."""
+        answers = self.state.answers
+        kept = []
+        for suggestion in self.suggestions:
+            free = tuple(n for n in suggestion.answers if n in answers and answers[n].group is None)
+            if len(free) > 1:
+                kept.append(ProposedGroup(suggestion.label, free))
+        self.suggestions = kept
+
     async def close(self) -> None:
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -194,8 +245,15 @@ class LiveSession:
         state = before
         events: list[Event] = []
         outcomes: list[tuple[Submission, Rejection | None]] = []
+        asked_for_suggestions = False
         for submission in batch:
             command = submission.message.command
+            if isinstance(command, SuggestGroups | DismissSuggestion):
+                outcomes.append(
+                    (submission, self._suggest(state, submission.client.actor, command))
+                )
+                asked_for_suggestions = True
+                continue
             decision = decide(state, submission.client.actor, command)
             if isinstance(decision, Rejection):
                 log.info(
@@ -209,6 +267,8 @@ class LiveSession:
         await self.store.append(self.id, events)
         self.state = state
         await self._publish(before, events)
+        if asked_for_suggestions or any(isinstance(e, GROUPING_EVENTS) for e in events):
+            await self._publish_suggestions()
         replies: dict[Client, list[Frame]] = {}
         for submission, rejection in outcomes:
             client = submission.client
@@ -228,6 +288,8 @@ class LiveSession:
             "prompt": state.current_prompt,
             "answers": state.answers_for(state.prompt_index),
             "joined": len(self.participants),
+            "suggestions": self.suggestions,
+            "suggested": self.suggested,
             "join_url": self.join_url,
             "join_host": self.join_host,
         }
@@ -279,6 +341,12 @@ class LiveSession:
         receipt = self.renderer.render("_receipt.html", client.locale, msg_id=msg_id, status=status)
         return [Frame(notice, "notice"), Frame(receipt)]
 
+    async def _publish_suggestions(self) -> None:
+        self._prune_suggestions()
+        for locale in LOCALES:
+            frame = self._frame("_suggestions.html", locale, "suggestions")
+            await self.hub.publish(self.channel("console", locale), [frame])
+
     async def _publish_joined(self) -> None:
         for locale in LOCALES:
             frame = self._frame("_joined.html", locale, "joined")
@@ -291,12 +359,7 @@ class LiveSession:
         if not events:
             return
         state = self.state
-        stage_changed = (before.phase, before.prompt_index, before.reveal, before.prompts) != (
-            state.phase,
-            state.prompt_index,
-            state.reveal,
-            state.prompts,
-        )
+        stage_changed = stage_of(before) != stage_of(state)
         authors: set[str] = set()
         if stage_changed:
             for locale in LOCALES:
@@ -308,6 +371,8 @@ class LiveSession:
             authors = {a.author for a in state.answers_for(state.prompt_index)}
         else:
             await self._publish_answer_changes(events)
+            if any(isinstance(e, GROUPING_EVENTS) for e in events):
+                await self._publish_board()
             authors = {author_of(before, event) for event in events}
         for locale in LOCALES:
             await self.hub.publish(self.channel("console", locale), self.counts(locale)[1:])
@@ -331,6 +396,17 @@ class LiveSession:
             await self.hub.publish(self.channel("console", locale), frames)
         if self.state.is_wall_visible:
             await self.hub.publish(self.channel("screen"), frames)
+
+    async def _publish_board(self) -> None:
+        """The whole board, once per audience: moves come in bursts and coalesce."""
+        for locale in LOCALES:
+            console = self._frame("_board.html", locale, "board", view="console")
+            await self.hub.publish(self.channel("console", locale), [console])
+            if self.state.is_phone_grouping:
+                phone = self._frame("_board.html", locale, "board", view="phone")
+                await self.hub.publish(self.channel("phone", locale), [phone])
+        screen = self._frame("_board.html", self.record.lang, "board", view="screen")
+        await self.hub.publish(self.channel("screen"), [screen])
 
     async def _publish_mine(self, authors: set[str]) -> None:
         for pseudonym, locale in list(self._present):

@@ -19,6 +19,10 @@ REJECTIONS: dict[str, str] = {
     "prompt_empty": N_("Write the question first."),
     "prompt_too_long": N_("That question is too long: at most %(limit)s characters."),
     "too_many_prompts": N_("A session has at most %(limit)s questions."),
+    "not_grouping": N_("That is only possible while the answers are being grouped."),
+    "group_gone": N_("That group no longer exists."),
+    "label_empty": N_("Give the group a name."),
+    "suggestion_outdated": N_("Those answers have been grouped already."),
     # protocol
     "message_too_large": N_("That message is too large to send."),
     "malformed": N_("That message could not be read."),

@@ -11,6 +11,21 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .grouping import (
+    CreateGroup,
+    DismissSuggestion,
+    IntoGroup,
+    MergeGroups,
+    MoveAnswer,
+    NewGroup,
+    NoGroup,
+    OntoAnswer,
+    RenameGroup,
+    SetPhoneGrouping,
+    SuggestGroups,
+    SuggestionCommand,
+    Target,
+)
 from .rules import (
     AddPrompt,
     CloseAnswering,
@@ -19,6 +34,7 @@ from .rules import (
     EditAnswer,
     OpenPrompt,
     SetReveal,
+    StartGrouping,
     SubmitAnswer,
 )
 from .state import Reveal
@@ -36,7 +52,7 @@ class ProtocolError(Exception):
 @dataclass(frozen=True)
 class Message:
     msg_id: str
-    command: Command
+    command: Command | SuggestionCommand
 
 
 def parse_message(raw: str | bytes, max_bytes: int) -> Message:
@@ -62,7 +78,7 @@ def parse_message(raw: str | bytes, max_bytes: int) -> Message:
         raise ProtocolError(error.reason, msg_id) from None
 
 
-def _command(data: dict[str, Any]) -> Command:
+def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
     match data.get("action"):
         case "answer":
             return SubmitAnswer(_text(data), data["msg_id"])
@@ -76,6 +92,22 @@ def _command(data: dict[str, Any]) -> Command:
             return AddPrompt(_text(data))
         case "close_answering":
             return CloseAnswering()
+        case "start_grouping":
+            return StartGrouping()
+        case "move":
+            return MoveAnswer(_int(data, "answer"), _target(data.get("to")))
+        case "rename_group":
+            return RenameGroup(_int(data, "group"), _text(data, "label"))
+        case "merge_groups":
+            return MergeGroups(_int(data, "group"), _int(data, "into"))
+        case "create_group":
+            return CreateGroup(_numbers(data.get("answers")), _text(data, "label"))
+        case "phone_grouping":
+            return SetPhoneGrouping(_flag(data.get("allowed")))
+        case "suggest":
+            return SuggestGroups()
+        case "dismiss_suggestion":
+            return DismissSuggestion(_int(data, "suggestion"))
         case "set_reveal":
             try:
                 return SetReveal(Reveal(str(data.get("reveal"))))
@@ -84,8 +116,8 @@ def _command(data: dict[str, Any]) -> Command:
     raise ProtocolError("unknown_action")
 
 
-def _text(data: dict[str, Any]) -> str:
-    text = data.get("text")
+def _text(data: dict[str, Any], name: str = "text") -> str:
+    text = data.get(name)
     if not isinstance(text, str):
         raise ProtocolError("bad_field")
     try:
@@ -95,8 +127,42 @@ def _text(data: dict[str, Any]) -> str:
     return text
 
 
+def _target(value: Any) -> Target:
+    """Where a card goes: "answer:12", "group:3", "new" or "none"."""
+    if value == "new":
+        return NewGroup()
+    if value == "none":
+        return NoGroup()
+    kind, _, number = str(value).partition(":")
+    if kind == "answer":
+        return OntoAnswer(_number(number))
+    if kind == "group":
+        return IntoGroup(_number(number))
+    raise ProtocolError("bad_field")
+
+
+def _numbers(value: Any) -> tuple[int, ...]:
+    """A list of answer numbers, as a JSON list or a form's "3,5,8"."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    numbers = tuple(_number(item) for item in items if str(item).strip())
+    if not numbers or len(numbers) > 1000:
+        raise ProtocolError("bad_field")
+    return numbers
+
+
+def _flag(value: Any) -> bool:
+    if value in (True, "1", "true", "on"):
+        return True
+    if value in (False, "0", "false", "off", None):
+        return False
+    raise ProtocolError("bad_field")
+
+
 def _int(data: dict[str, Any], name: str) -> int:
-    value = data.get(name)
+    return _number(data.get(name))
+
+
+def _number(value: Any) -> int:
     if isinstance(value, bool):
         raise ProtocolError("bad_field")
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:

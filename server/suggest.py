@@ -26,6 +26,7 @@ WEAK_WEIGHT = 0.3
 THEME_WEIGHT = 1.2
 HEAD_WEIGHT = 0.8
 MODIFIER_WEIGHT = 0.5
+HAPAX_WEIGHT = 0.5
 LABEL_LENGTH = 40
 EMPTY_LABEL = {"nl": "(leeg)", "en": "(empty)"}
 
@@ -78,13 +79,15 @@ class Token:
     surface: str
     key: str
     kind: Kind
-    stems: tuple[str, ...]  # own stem first, then compound parts
+    stems: tuple[str, ...]  # its own stem first, then those of its compound parts
+    themes: tuple[str, ...]
 
 
 @dataclass
 class Answer:
     tokens: list[Token]
     features: dict[str, float] = field(default_factory=dict)
+    phrases: list[tuple[int, int]] = field(default_factory=list)  # lexicon phrases found
 
     def add(self, feature: str, weight: float) -> None:
         self.features[feature] = max(weight, self.features.get(feature, 0.0))
@@ -93,7 +96,7 @@ class Answer:
 @dataclass(frozen=True)
 class Lexicon:
     stopwords: frozenset[str]
-    weak: frozenset[str]
+    weak: frozenset[str]  # keys and their stems
     words: dict[str, tuple[str, ...]]
     stems: dict[str, tuple[str, ...]]
     phrases: dict[tuple[str, ...], tuple[str, ...]]
@@ -114,6 +117,11 @@ def tidy(text: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def stem(word: str, lang: str) -> str:
+    if lang == "nl":
+        for ending in ("tjes", "tje", "jes", "je"):
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                word = word[: -len(ending)]
+                break
     return stemmer(lang).stemWord(word)
 
 
@@ -144,9 +152,10 @@ def lexicon(lang: str) -> Lexicon:
                 stems.setdefault(stem(keys[0], lang), set()).add(theme)
             elif keys:
                 phrases.setdefault(tuple(stem(k, lang) for k in keys), set()).add(theme)
+    weak = {normalise(w) for w in WEAK_WORDS[lang].split()}
     return Lexicon(
         stopwords=frozenset(normalise(w) for w in STOPWORDS[lang].split()),
-        weak=frozenset(normalise(w) for w in WEAK_WORDS[lang].split()),
+        weak=frozenset(weak | {stem(w, lang) for w in weak}),
         words={k: tuple(sorted(v)) for k, v in words.items()},
         stems={k: tuple(sorted(v)) for k, v in stems.items()},
         phrases={k: tuple(sorted(v)) for k, v in phrases.items()},
@@ -167,16 +176,17 @@ def variants(key: str) -> set[str]:
 
 
 def is_typo_of(typo: str, word: str) -> bool:
-    """One substitution, insertion, deletion or swap of neighbours, not at the first letter."""
+    """Two neighbours swapped, or in a long word one letter wrong, missing or extra; never
+    the first letter. Short words are left alone: "taking" is no typo of "talking"."""
     if typo[0] != word[0] or typo == word:
         return False
     if len(typo) == len(word):
         diff = [i for i in range(len(word)) if typo[i] != word[i]]
         if len(diff) == 2 and diff[1] == diff[0] + 1:
             return typo[diff[0]] == word[diff[1]] and typo[diff[1]] == word[diff[0]]
-        return len(diff) == 1 and len(word) >= 6
+        return len(diff) == 1 and len(word) >= 7
     short, long_ = sorted((typo, word), key=len)
-    return len(long_) - len(short) == 1 and len(short) >= 5 and short in variants(long_)
+    return len(long_) - len(short) == 1 and len(short) >= 7 and short in variants(long_)
 
 
 class Analyser:
@@ -184,12 +194,12 @@ class Analyser:
 
     def __init__(self, lang: str, texts: Sequence[str]) -> None:
         self.lang = lang
-        self.other = "en" if lang == "nl" else "nl"
-        self.lexicons = (lexicon(lang), lexicon(self.other))
+        self.langs = (lang, "en" if lang == "nl" else "nl")
+        self.lexicons = tuple(lexicon(lang) for lang in self.langs)
         raw = [[(m.group(), normalise(m.group())) for m in WORD.finditer(t)] for t in texts]
         self.counts = Counter(key for words in raw for _, key in words if key)
         self.known = {light(k): k for lex in self.lexicons for k in lex.words}
-        for key, count in self.counts.items():
+        for key in self.counts:
             if len(key) >= 4 and self.kind(key) is Kind.CONTENT:
                 self.known.setdefault(light(key), key)
         self.answers = [self.analyse(words) for words in raw]
@@ -198,7 +208,7 @@ class Analyser:
         own, other = self.lexicons
         if key in own.stopwords or key.isdigit():
             return Kind.STOP
-        if key in own.weak:
+        if key in own.weak or stem(key, self.lang) in own.weak:
             return Kind.WEAK
         if key in own.words or key in other.words:
             return Kind.CONTENT
@@ -207,7 +217,7 @@ class Analyser:
         return Kind.WEAK if key in other.weak else Kind.CONTENT
 
     def themes(self, key: str) -> tuple[str, ...]:
-        for lex, lang in zip(self.lexicons, (self.lang, self.other), strict=True):
+        for lex, lang in zip(self.lexicons, self.langs, strict=True):
             found = lex.words.get(key) or lex.stems.get(stem(key, lang))
             if found:
                 return found
@@ -218,7 +228,7 @@ class Analyser:
             return key
         candidates = {
             word
-            for lang in (self.lang, self.other)
+            for lang in self.langs
             for variant in variants(key)
             for word in deletions(lang).get(variant, ())
             if is_typo_of(key, word)
@@ -227,16 +237,15 @@ class Analyser:
 
     def parts(self, key: str) -> tuple[str, str | None] | None:
         """Splits a compound into its head and modifier, or a derived word into its base."""
-        if key.startswith("ge") and light(key[2:]) in self.known and len(key) > 5:
+        if key.startswith("ge") and len(key) > 5 and light(key[2:]) in self.known:
             return self.known[light(key[2:])], None
         for i in range(3, len(key) - 2):
             left, right = key[:i], key[i:]
             base = self.base(left)
             if right in DERIVATIONAL_SUFFIXES and base:
                 return base, None
-            if len(right) >= 4 and light(right) in self.known:
-                if base or len(left) >= 4:
-                    return self.known[light(right)], base
+            if len(right) >= 4 and light(right) in self.known and (base or len(left) >= 4):
+                return self.known[light(right)], base
         return None
 
     def base(self, left: str) -> str | None:
@@ -248,29 +257,31 @@ class Analyser:
     def analyse(self, words: list[tuple[str, str]]) -> Answer:
         answer = Answer(tokens=[])
         for surface, key in words:
-            if not key:
-                continue
-            kind = self.kind(key)
-            if kind is Kind.STOP:
-                answer.tokens.append(Token(surface, key, kind, (key,)))
-                continue
-            key = self.corrected(key)
-            own = stem(key, self.lang)
-            weight = WEAK_WEIGHT if kind is Kind.WEAK else STEM_WEIGHT
-            themes = self.themes(key) if kind is Kind.CONTENT else ()
-            split = None if themes or kind is Kind.WEAK else self.parts(key)
-            stems = [own]
-            if split:
-                head, modifier = split
-                weight *= 0.5 if modifier else 1.0
-                self.add_word(answer, head, HEAD_WEIGHT if modifier else STEM_WEIGHT, stems)
-                if modifier:
-                    self.add_word(answer, modifier, MODIFIER_WEIGHT, stems)
-            answer.add("s:" + own, weight)
-            self.add_themes(answer, themes, 1.0)
-            answer.tokens.append(Token(surface, key, kind, tuple(stems)))
+            if key:
+                answer.tokens.append(self.token(answer, surface, key))
         self.add_phrases(answer)
         return answer
+
+    def token(self, answer: Answer, surface: str, key: str) -> Token:
+        kind = self.kind(key)
+        if kind is Kind.STOP:
+            return Token(surface, key, kind, (key,), ())
+        key = self.corrected(key)
+        own = stem(key, self.lang)
+        weight = WEAK_WEIGHT if kind is Kind.WEAK else STEM_WEIGHT
+        themes = self.themes(key) if kind is Kind.CONTENT else ()
+        split = None if themes or kind is Kind.WEAK else self.parts(key)
+        stems = [own]
+        if split:
+            head, modifier = split
+            themes = self.themes(head)
+            self.add_word(answer, head, HEAD_WEIGHT if modifier else STEM_WEIGHT, stems)
+            if modifier:
+                weight *= MODIFIER_WEIGHT
+                self.add_word(answer, modifier, MODIFIER_WEIGHT, stems)
+        answer.add("s:" + own, weight)
+        self.add_themes(answer, themes, 1.0)
+        return Token(surface, key, kind, tuple(stems), themes)
 
     def add_word(self, answer: Answer, key: str, weight: float, stems: list[str]) -> None:
         part = stem(key, self.lang)
@@ -286,22 +297,42 @@ class Analyser:
             answer.add("t:" + theme, THEME_WEIGHT * weight * share)
 
     def add_phrases(self, answer: Answer) -> None:
+        """Finds the lexicon's phrases, allowing one word between two of theirs ("leaving
+        people out")."""
         keys = [t.key for t in answer.tokens]
-        for lex, lang in zip(self.lexicons, (self.lang, self.other), strict=True):
+        for lex, lang in zip(self.lexicons, self.langs, strict=True):
             stems = [stem(k, lang) for k in keys]
             for phrase, themes in lex.phrases.items():
-                n = len(phrase)
-                if any(tuple(stems[i : i + n]) == phrase for i in range(len(stems) - n + 1)):
-                    self.add_themes(answer, themes, 1.0)
+                for start in (i for i, s in enumerate(stems) if s == phrase[0]):
+                    end = matched_end(stems, phrase, start)
+                    if end is not None:
+                        self.add_themes(answer, themes, 1.0)
+                        answer.phrases.append((start, end))
+
+
+def matched_end(stems: list[str], phrase: tuple[str, ...], start: int) -> int | None:
+    at = start
+    for word in phrase[1:]:
+        if at + 1 < len(stems) and stems[at + 1] == word:
+            at += 1
+        elif at + 2 < len(stems) and stems[at + 2] == word:
+            at += 2
+        else:
+            return None
+    return at + 1
 
 
 def weighted(answers: list[Answer]) -> list[dict[str, float]]:
     """TF-IDF vectors of unit length; a feature every answer has says nothing."""
     df = Counter(f for a in answers for f in a.features)
     n = len(answers)
+    idf = {
+        f: (math.log((1 + n) / (1 + d)) + 1) * (HAPAX_WEIGHT if d == 1 else 1.0)
+        for f, d in df.items()
+    }
     vectors = []
     for answer in answers:
-        vector = {f: w * (math.log((1 + n) / (1 + df[f])) + 1) for f, w in answer.features.items()}
+        vector = {f: w * idf[f] for f, w in answer.features.items()}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         vectors.append({f: w / norm for f, w in vector.items()})
     return vectors
@@ -353,66 +384,72 @@ def cluster(vectors: list[dict[str, float]], sizes: list[int]) -> list[list[int]
 
 
 def label(answers: list[Answer], lang: str) -> str:
-    """The word most answers of the group share, as a phrase when most use it in one; a
-    second word when the first leaves many answers out."""
-    first = best_word(answers)
+    """The word most answers of the group share, preferring one of the group's theme, as a
+    phrase when most use it in one; a second word when the first leaves many answers out."""
+    themes = Counter(f for a in answers for f in a.features if f.startswith("t:"))
+    theme = themes.most_common(1)[0][0][2:] if themes else ""
+    first = best_word(answers, theme)
     if first is None:
         return EMPTY_LABEL[lang]
-    stem_, word = first
-    covered = [a for a in answers if any(stem_ in t.stems for t in a.tokens)]
-    text = best_phrase(covered, stem_) or word
-    rest = [a for a in answers if a not in covered]
+    stem_, text = first
+    covered = [any(stem_ in t.stems for t in a.tokens) for a in answers]
+    text = best_phrase([a for a, c in zip(answers, covered, strict=True) if c], stem_) or text
+    rest = [a for a, c in zip(answers, covered, strict=True) if not c]
     if len(rest) >= max(2, 0.3 * len(answers)):
-        second = best_word(rest, minimum=2)
-        if second is not None:
+        second = best_word(rest, theme, minimum=2)
+        if second is not None and second[1][:4] != text[:4]:
             text = f"{text}, {second[1]}"
     return tidy(text)
 
 
-def best_word(answers: list[Answer], minimum: int = 1) -> tuple[str, str] | None:
+def best_word(answers: list[Answer], theme: str, minimum: int = 1) -> tuple[str, str] | None:
+    """The stem to name the answers by, with its most common form; forms that are a whole
+    answer ("Duidelijkheid") win over forms inside one ("duidelijke regels")."""
     counts: Counter[str] = Counter()
-    strong: set[str] = set()
-    surfaces: dict[str, Counter[str]] = {}
+    rank: dict[str, tuple[bool, bool]] = {}
+    forms: dict[str, Counter[tuple[bool, str]]] = {}
     for answer in answers:
-        seen: set[str] = set()
-        for token in answer.tokens:
-            if token.kind is Kind.STOP:
-                continue
-            seen.update(token.stems)
-            if token.kind is Kind.CONTENT:
-                strong.update(token.stems)
-            surfaces.setdefault(token.stems[0], Counter())[surface(token)] += 1
-        counts.update(seen)
-    ranked = sorted(counts, key=lambda s: (s not in strong, -counts[s], s not in surfaces))
-    if not ranked or counts[ranked[0]] < minimum:
+        content = [t for t in answer.tokens if t.kind is not Kind.STOP]
+        for token in content:
+            strong, on_theme = token.kind is Kind.CONTENT, theme in token.themes
+            for s in token.stems:
+                rank[s] = max(rank.get(s, (False, False)), (strong, on_theme))
+            forms.setdefault(token.stems[0], Counter())[(len(content) == 1, surface(token))] += 1
+        counts.update({s for t in content for s in t.stems})
+    if not counts:
         return None
-    top = ranked[0]
-    if top not in surfaces:
+    top = min(counts, key=lambda s: (not rank[s][0], not rank[s][1], -counts[s], s not in forms))
+    if counts[top] < minimum:
+        return None
+    if top not in forms:
         return top, top
-    forms = surfaces[top]
-    return top, min(forms, key=lambda f: (-forms[f], len(f), f))
+    found = forms[top]
+    return top, min(found, key=lambda f: (not f[0], -found[f], len(f[1]), f[1]))[1]
 
 
 def best_phrase(answers: list[Answer], stem_: str) -> str | None:
+    """A run of words with the stem that most of the answers share, such as "elkaar
+    aanspreken" or "te laat"."""
     counts: Counter[tuple[str, ...]] = Counter()
     forms: dict[tuple[str, ...], Counter[str]] = {}
     for answer in answers:
         tokens = answer.tokens
+        spans = {(i, i + n) for i in range(len(tokens)) for n in (2, 3) if i + n <= len(tokens)}
         seen: set[tuple[str, ...]] = set()
-        for i in range(len(tokens)):
-            for n in (2, 3):
-                span = tokens[i : i + n]
-                if len(span) < n or Kind.STOP in (span[0].kind, span[-1].kind):
-                    continue
-                if not any(t.stems[0] == stem_ for t in span):
-                    continue
-                key = tuple(t.stems[0] for t in span)
-                seen.add(key)
-                forms.setdefault(key, Counter())[" ".join(surface(t) for t in span)] += 1
+        for start, end in spans:
+            span = tokens[start:end]
+            if not any(t.stems[0] == stem_ for t in span):
+                continue
+            is_bounded = Kind.STOP not in (span[0].kind, span[-1].kind)
+            if not is_bounded and (start, end) not in answer.phrases:
+                continue
+            key = tuple(t.stems[0] for t in span)
+            seen.add(key)
+            forms.setdefault(key, Counter())[" ".join(surface(t) for t in span)] += 1
         counts.update(seen)
     if not counts:
         return None
-    best = min(counts, key=lambda k: (-counts[k], len(k)))
+    best = min(counts, key=lambda k: (-counts[k], len(k), k))
     if counts[best] < max(2, math.ceil(0.6 * len(answers))):
         return None
     return min(forms[best], key=lambda f: (-forms[best][f], f))

@@ -100,6 +100,78 @@
 
   document.addEventListener("htmx:ws:close", () => setConnection("offline"));
 
+  // Grouping: choose a card, then the card or group it belongs with (tap, click or
+  // keyboard), or drag it there. Both end in one "move" message naming the target.
+  let picked = null;
+
+  function markPicked() {
+    const board = document.querySelector("[data-board]");
+    if (!board) { picked = null; return; }
+    if (picked && !board.querySelector(`.pick[data-answer="${picked}"]`)) picked = null;
+    for (const button of board.querySelectorAll(".pick")) {
+      button.setAttribute("aria-pressed", String(button.dataset.answer === picked));
+    }
+    board.classList.toggle("is-picking", picked !== null);
+    const status = document.getElementById("pick-status");
+    if (status) status.textContent = picked ? board.dataset.pickedLabel : "";
+  }
+
+  function move(answer, target) {
+    const form = document.getElementById("move-form");
+    picked = null;
+    markPicked();
+    if (!form || !answer || !target || target === `answer:${answer}`) return;
+    form.elements.answer.value = answer;
+    form.elements.to.value = target;
+    form.requestSubmit();
+  }
+
+  document.addEventListener("click", (event) => {
+    const pick = event.target.closest("[data-board] .pick");
+    const put = event.target.closest("[data-board] .put-here");
+    if (pick) {
+      const number = pick.dataset.answer;
+      if (picked === null || picked === number) {
+        picked = picked === number ? null : number;
+        markPicked();
+      } else {
+        move(picked, `answer:${number}`);
+      }
+    } else if (put && picked !== null) {
+      move(picked, put.dataset.target);
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && picked !== null) { picked = null; markPicked(); }
+  });
+  document.addEventListener("htmx:ws:after:message:incoming", markPicked);
+
+  document.addEventListener("dragstart", (event) => {
+    const card = event.target.closest && event.target.closest("[data-board] [draggable][data-answer]");
+    if (!card) return;
+    event.dataTransfer.setData("text/plain", card.dataset.answer);
+    event.dataTransfer.effectAllowed = "move";
+    card.classList.add("is-dragging");
+  });
+  document.addEventListener("dragend", (event) => {
+    for (const el of document.querySelectorAll(".is-dragging, .is-over")) el.classList.remove("is-dragging", "is-over");
+  });
+  document.addEventListener("dragover", (event) => {
+    const zone = event.target.closest && event.target.closest("[data-board] [data-drop]");
+    if (!zone) return;
+    event.preventDefault();
+    for (const el of document.querySelectorAll(".is-over")) if (el !== zone) el.classList.remove("is-over");
+    zone.classList.add("is-over");
+  });
+  document.addEventListener("drop", (event) => {
+    const zone = event.target.closest && event.target.closest("[data-board] [data-drop]");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("is-over");
+    move(event.dataTransfer.getData("text/plain"), zone.dataset.drop);
+  });
+
   // Enter sends an answer; Shift+Enter makes a new line.
   document.addEventListener("keydown", (event) => {
     const box = event.target;
