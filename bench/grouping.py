@@ -514,6 +514,131 @@ fun | enjoyable lessons
 fun | some laughter 😄
 """,
     ),
+    LabelledSet(
+        'nl-goed-onderwijs',
+        'nl',
+        'Wat is voor jou goed onderwijs?',
+        """
+maatwerk | onderwijs op maat
+maatwerk | differentiëren
+maatwerk | aansluiten bij het niveau van het kind
+maatwerk | Elk kind op zijn eigen niveau laten werken
+maatwerk | maatwerk!
+maatwerk | rekening houden met verschillen
+relatie | een goede relatie tussen leraar en leerling
+relatie | de band met je leerlingen
+relatie | Relatie, competentie, autonomie
+relatie | contact maken met de klas
+uitdaging | uitdagende lessen
+uitdaging | kinderen uitdagen
+uitdaging | hoge verwachtingen hebben
+uitdaging | de lat hoog leggen
+betekenisvol | betekenisvol leren
+betekenisvol | lessen die aansluiten bij de echte wereld
+betekenisvol | leren met hoofd hart en handen
+betekenisvol | praktijkgericht
+betekenisvol | leren door te doen
+basis | goede basisvaardigheden
+basis | lezen, schrijven en rekenen
+basis | Sterke basis in taal en rekenen
+basis | goed leren lezen
+instructie | duidelijke instructie
+instructie | Expliciete directe instructie
+instructie | goede uitleg
+instructie | effectieve instructie
+plezier | plezier in leren
+plezier | met plezier leren
+plezier | nieuwsgierigheid prikkelen
+plezier | leerlingen die graag naar school gaan
+burgerschap | burgerschap
+burgerschap | kinderen voorbereiden op de maatschappij
+burgerschap | Opleiden tot zelfstandige burgers
+burgerschap | leren samenleven
+""",
+    ),
+    LabelledSet(
+        'nl-energie',
+        'nl',
+        'Wat geeft jou energie in je werk?',
+        """
+leerlingen | de leerlingen
+leerlingen | De kinderen!!
+leerlingen | als een kind iets eindelijk snapt
+leerlingen | dat kwartje dat valt 💡
+leerlingen | leerlingen zien groeien
+leerlingen | de ontwikkeling van kinderen zien
+leerlingen | de lach van een kind 😊
+collegas | fijne collega's
+collegas | samenwerken met collega's
+collegas | Het team
+collegas | sparren met een collega
+collegas | een goed gesprek met collega's
+waardering | waardering
+waardering | een compliment van een ouder
+waardering | als ouders dankbaar zijn
+waardering | gezien worden door de leiding
+waardering | Erkenning voor wat je doet
+vrijheid | vrijheid in hoe ik lesgeef
+vrijheid | ruimte voor eigen ideeën
+vrijheid | autonomie
+vrijheid | zelf keuzes kunnen maken
+creatief | nieuwe dingen bedenken
+creatief | creatief bezig zijn
+creatief | leuke projecten opzetten
+creatief | lessen ontwerpen
+werkdruk | rust in mijn hoofd
+werkdruk | minder werkdruk
+werkdruk | genoeg tijd voor voorbereiding
+werkdruk | een haalbare planning
+werkdruk | tijd om dingen goed te doen
+plezier | lachen met de klas
+plezier | humor in de klas
+plezier | Gezelligheid in de teamkamer
+""",
+    ),
+    LabelledSet(
+        'nl-gedragsafspraken',
+        'nl',
+        'Welke gedragsafspraken willen we in de hele school?',
+        """
+lopen | in de gang lopen we
+lopen | Rustig lopen in de gangen
+lopen | niet rennen in de school
+lopen | rechts houden op de trap
+stem | zachte stem binnen
+stem | niet schreeuwen
+stem | rustig praten in de school
+stem | binnen fluisteren 🤫
+respect | we gaan respectvol met elkaar om
+respect | respect voor iedereen
+respect | Respect!
+respect | iedereen in zijn waarde laten
+spullen | zuinig zijn op spullen
+spullen | we ruimen onze spullen op
+spullen | opruimen na gebruik
+spullen | netjes omgaan met materialen
+spullen | Je eigen rommel opruimen
+telefoon | telefoons in de kluis
+telefoon | geen mobiel in de les
+telefoon | mobieltje uit en weg
+telefoon | Telefoon alleen in de pauze
+groeten | elkaar groeten
+groeten | goedemorgen zeggen bij binnenkomst
+groeten | een hand geven bij de deur
+groeten | we zeggen elkaar gedag
+helpen | elkaar helpen
+helpen | we helpen elkaar
+helpen | iedereen helpt mee
+geweld | geen geweld
+geweld | handen thuis houden
+geweld | we blijven van elkaar af
+geweld | niet slaan of schoppen
+luisteren | luisteren naar elkaar
+luisteren | we laten elkaar uitpraten
+luisteren | luisteren als een ander praat
+luisteren | luisteren naar de juf of meester
+""",
+    ),
 ]
 
 # Written before the algorithm, to other prompts, and never looked at while tuning.

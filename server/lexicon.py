@@ -40,14 +40,20 @@ WEAK_WORDS: dict[str, str] = {
         anderen goed goede beter fijn fijne vaak steeds dingen ding manier
         gedrag houding omgaan omgang les lessen tijdens situatie alles niks nodig graag zorgen
         maken doen nemen geven hebben krijgen laten gaan komen zien vinden houden blijven
-        eigen echte gewoon zeker extra direct snel
+        eigen echte gewoon zeker extra direct snel sneller minder vaker 
+        mooi mooie mooier prachtig prachtige nieuw nieuwe groot grote klein kleine hoog hoge
+        laag lage weinig beetje ander andere zelfde dezelfde hele geheel vast vaste allemaal
+        weten kennen zeggen denken vinden staan zitten werken proberen willen durven ervoor
+        zorgen dingen iets wat heel
     """,
     "en": """
         student students pupil pupils child children kid kids school schools class classes
         classroom colleague colleagues teacher teachers staff team each everyone everybody
         someone somebody people person others good better great nice always often things
         thing way behaviour behavior attitude lesson lessons situation everything nothing
-        need needs want take give keep stay go come see find show treat treating
+        need needs want take give keep stay go come see find show treat treating know
+        knowing think say tell told new big small high low less better best many much
+        little same whole lot really sure
     """,
 }
 
@@ -56,7 +62,7 @@ WEAK_WORDS: dict[str, str] = {
 DERIVATIONAL_SUFFIXES: tuple[str, ...] = (
     "loosheid", "lijkheid", "baarheid", "heid", "vol", "volle", "loos", "loze", "baar",
     "lijk", "lijke", "schap", "isch", "ische", "ig", "ige", "ful", "fulness", "less",
-    "lessness", "ness", "ly",
+    "lessness", "ness", "ly", "er", "ere",
 )  # fmt: skip
 
 # One theme a line. A word may stand in two themes; a phrase (several words) is matched on
@@ -67,7 +73,7 @@ THEMES: dict[str, dict[str, str]] = {
             eerbied, beleefd, beleefdheid, fatsoen, fatsoenlijk, fatsoenlijke, netjes, brutaal,
             brutaliteit, brutale, onbeschoft, onbeschoftheid, grote mond, in je waarde laten,
             in hun waarde laten, in zijn waarde laten, elkaar in de waarde laten, waarde laten,
-            omgangsvormen, manieren, tegenspreken, uitdagen, waardering""",
+            omgangsvormen, manieren, tegenspreken, waardering, respecteren, respecteert, gerespecteerd, groeten, begroeten, gedag zeggen""",
         "en": """respect, respectful, respectfully, respecting, disrespect, disrespectful,
             rude, rudeness, polite, politeness, manners, courtesy, talking back, back chat,
             backchat, answering back, rolling eyes, eye rolling, defiance, defiant, cheek,
@@ -120,9 +126,9 @@ THEMES: dict[str, dict[str, str]] = {
     },
     "aanspreken": {
         "nl": """aanspreken, aanspreekt, aangesproken, aanspreekbaar, aanspreekcultuur,
-            feedback, terugkoppeling, confronteren, corrigeren""",
+            feedback, terugkoppeling, confronteren, corrigeren, roddelen, roddels, roddel, achterklap, via via, achter de rug""",
         "en": """feedback, call out, calling out, challenge each other, hold accountable,
-            correct each other""",
+            correct each other, gossip, gossiping, behind backs""",
     },
     "groei": {
         "nl": """ontwikkeling, ontwikkelen, ontwikkelt, groei, groeien, groeit, groeimindset,
@@ -136,16 +142,16 @@ THEMES: dict[str, dict[str, str]] = {
         "nl": """plezier, lol, leuk, humor, gezellig, gezellige, gezelligheid, lachen,
             vrolijk, vrolijkheid, blij, geluk, gelukkig, genieten, feest""",
         "en": """fun, joy, joyful, enjoy, enjoyment, enjoying, humour, humor, laugh,
-            laughter, happy, happiness, cheerful, celebrate""",
+            laughter, happy, happiness, cheerful, celebrate, enjoyable""",
     },
     "zorg": {
         "nl": """zorg, zorgzaam, zorgzaamheid, zorgen voor, oog voor, aandacht, warmte, warm,
             warme, betrokken, betrokkenheid, empathie, empathisch, inlevingsvermogen,
             compassie, vriendelijk, vriendelijke, vriendelijkheid, aardig, lief, liefde,
-            medeleven, begrip""",
+            medeleven, begrip, leerlingbegeleiding, leerlingenzorg, zorgleerlingen, zorgstructuur, zorgteam, passend onderwijs, extra ondersteuning""",
         "en": """care, caring, kindness, kind, compassion, compassionate, empathy, empathic,
             warmth, warm, friendly, friendliness, understanding, love, looking after,
-            involved, involvement""",
+            involved, involvement, pastoral care, wellbeing support, special needs""",
     },
     "inzet": {
         "nl": """inzet, motivatie, gemotiveerd, passie, bevlogen, bevlogenheid, enthousiast,
@@ -159,16 +165,16 @@ THEMES: dict[str, dict[str, str]] = {
         "nl": """gezien, gehoord, luisteren, luistert, aandacht, erkenning, erkend, serieus,
             serieus genomen, interesse, echt zien, opgemerkt""",
         "en": """seen, heard, listened, listen, listening, attention, recognition,
-            recognised, recognized, noticed, taken seriously, valued""",
+            recognised, recognized, noticed, taken seriously, valued, known, feel known""",
     },
     "inclusie": {
         "nl": """gelijkwaardig, gelijkwaardige, gelijkwaardigheid, gelijkheid,
             inclusie, inclusief, inclusieve, diversiteit, divers, acceptatie, accepteren,
             geaccepteerd, tolerantie, tolerant, verdraagzaam, verdraagzaamheid, erbij horen,
-            hoort erbij, horen erbij, iedereen telt, iedereen mag zijn""",
+            hoort erbij, horen erbij, iedereen telt, iedereen mag zijn, meedoen, welkom, voor iedereen, culturen, achtergronden, afkomst""",
         "en": """equality, equal, equity, equitable, inclusion, inclusive, inclusivity,
             diversity, diverse, acceptance, accepting, accepted, tolerance, tolerant,
-            everyone belongs, belonging""",
+            everyone belongs, belonging, welcome, welcoming, cultures, backgrounds""",
     },
     "eigenheid": {
         "nl": """jezelf zijn, zichzelf zijn, jezelf mogen zijn, zichzelf mogen zijn,
@@ -190,7 +196,7 @@ THEMES: dict[str, dict[str, str]] = {
     "groep": {
         "nl": """groepsvorming, groepssfeer, klassensfeer, sfeer, klassengevoel, wij-gevoel,
             wijgevoel, saamhorigheid, gemeenschap, verbinding, verbondenheid, vriendschap,
-            vrienden, vriendjes, vriendinnen, vriend, erbij horen, ergens bij horen""",
+            vrienden, vriendjes, vriendinnen, vriend, erbij horen, ergens bij horen, gemoedelijk, gemoedelijke, gezellig, gezelligheid""",
         "en": """community, belonging, friends, friendship, friendships, group, togetherness,
             class atmosphere, atmosphere, fit in, fitting in""",
     },
@@ -286,15 +292,15 @@ THEMES: dict[str, dict[str, str]] = {
     },
     "ambitie": {
         "nl": """ambitie, ambitieus, ambitieuze, uitdaging, uitdagend, hoge verwachtingen,
-            lat hoog, excelleren, het beste uit""",
+            lat hoog, excelleren, het beste uit, uitdagen, uitgedaagd""",
         "en": """ambition, ambitious, high expectations, aim high, excellence,
-            challenging, best""",
+            challenging, best, challenge, challenged, stretch""",
     },
     "creativiteit": {
         "nl": """creatief, creatieve, creativiteit, nieuwsgierig, nieuwsgierigheid,
-            innovatie, innovatief, vernieuwing, vernieuwend, onderzoekend, verwondering""",
+            innovatie, innovatief, vernieuwing, vernieuwend, onderzoekend, verwondering, vernieuwen, uitproberen, experimenteren, onderwijsvernieuwing""",
         "en": """creative, creativity, curious, curiosity, innovation, innovative,
-            inquisitive, wonder""",
+            inquisitive, wonder, experiment, experimenting, try new things, trying new things""",
     },
     "positief": {
         "nl": """positief, positieve, positiviteit, compliment, complimenten, complimentjes,
@@ -321,5 +327,73 @@ THEMES: dict[str, dict[str, str]] = {
     "duurzaamheid": {
         "nl": """duurzaam, duurzaamheid, natuur, milieu, klimaat""",
         "en": """sustainable, sustainability, nature, environment, climate""",
+    },
+    "resultaten": {
+        "nl": """resultaten, resultaat, opbrengsten, cijfers, cijfer, scores, score, cito,
+            eindtoets, toetsresultaten, examen, examens, examenresultaten, slagingspercentage,
+            slagingspercentages, slagen, geslaagd, diploma, diplomas, prestaties, presteren,
+            leerresultaten, leeropbrengsten, toetsen""",
+        "en": """results, grades, scores, achievement, attainment, exam, exams, exam results,
+            test scores, outcomes, performance, progress data""",
+    },
+    "activiteiten": {
+        "nl": """activiteiten, activiteit, kamp, schoolkamp, schoolreis, excursie, excursies,
+            uitje, uitjes, musical, toneel, sportdag, viering, vieringen, kerstviering, feest,
+            feesten, projectweek, projectweken, evenement, evenementen, open dag, schoolfeest""",
+        "en": """activities, activity, trips, trip, school trip, camp, events, event,
+            celebrations, sports day, musical, concert, projects week, clubs""",
+    },
+    "gebouw": {
+        "nl": """gebouw, schoolgebouw, schoolplein, plein, lokaal, lokalen, omgeving,
+            faciliteiten, voorzieningen, inrichting, aula, gangen, speelplaats""",
+        "en": """building, buildings, playground, facilities, classrooms, grounds, site,
+            premises""",
+    },
+    "vergaderen": {
+        "nl": """vergadering, vergaderingen, vergaderen, overleg, overleggen, agenda, notulen,
+            teamvergadering, studiedag, bijeenkomst, bijeenkomsten""",
+        "en": """meeting, meetings, agenda, minutes, briefing, briefings""",
+    },
+    "informatie": {
+        "nl": """informatie, info, informeren, mail, mails, mailtjes, email, emails,
+            mailstroom, berichten, bericht, app, appgroep, appgroepen, whatsapp, kanaal,
+            kanalen, nieuwsbrief, intranet, parro, magister, platform""",
+        "en": """information, info, email, emails, mail, messages, message, newsletter,
+            channels, channel, platform, intranet, inform""",
+    },
+    "tijdig": {
+        "nl": """tijdig, op tijd, eerder, vooraf, van tevoren, laatste moment,
+            op het laatste moment, last minute, planning, jaarplanning""",
+        "en": """timely, in time, in advance, ahead, earlier, last minute, planning,
+            schedule, notice""",
+    },
+    "leiding": {
+        "nl": """directie, directeur, directeuren, leiding, leidinggevende, schoolleiding,
+            management, mt, bestuur, beleid, besluiten, beslissingen, besluitvorming, koers,
+            visie""",
+        "en": """leadership, management, head, principal, senior leadership, decisions,
+            decision, decision making, policy, policies, vision""",
+    },
+    "conflict": {
+        "nl": """ruzie, ruzies, conflict, conflicten, uitpraten, goedmaken, sorry, excuses,
+            herstel, herstellen, herstelgesprek, oplossen, mediatie, onenigheid""",
+        "en": """conflict, conflicts, resolve, resolving, resolution, apologise, apologize,
+            apology, sorry, restorative, make up, argument, arguments, disagreement""",
+    },
+    "geduld": {
+        "nl": """geduld, geduldig, geduldige""",
+        "en": """patience, patient""",
+    },
+    "zelfvertrouwen": {
+        "nl": """zelfvertrouwen, geloof, geloven in, zelfbeeld, succeservaringen,
+            succeservaring, zelfvertrouwen geven, vertrouwen in eigen kunnen""",
+        "en": """belief, believe, believes, believing, confidence, self-esteem,
+            self-confidence, succeed, success, can do""",
+    },
+    "digitaal": {
+        "nl": """ict, digitaal, digitale, laptops, laptop, chromebooks, computers, computer,
+            tablets, ipads, schermen, digibord""",
+        "en": """ict, digital, laptops, laptop, computers, computer, devices, technology,
+            tablets, ipads""",
     },
 }

@@ -20,16 +20,20 @@ from .lexicon import DERIVATIONAL_SUFFIXES, STOPWORDS, THEMES, WEAK_WORDS
 
 LANGUAGES = ("nl", "en")
 # Average cosine similarity two groups need to be merged; measured with bench/grouping.py.
-THRESHOLD = 0.3
+THRESHOLD = 0.35
 STEM_WEIGHT = 1.0
 WEAK_WEIGHT = 0.3
-THEME_WEIGHT = 1.2
+THEME_WEIGHT = 1.5
 HEAD_WEIGHT = 0.8
 MODIFIER_WEIGHT = 0.5
-HAPAX_WEIGHT = 0.5
+HAPAX_WEIGHT = 0.3
+IDF_OFFSET = 1.0
 LABEL_LENGTH = 40
 EMPTY_LABEL = {"nl": "(leeg)", "en": "(empty)"}
 
+DUTCH_ENDINGS = ("tjes", "tje", "jes", "je", "aties", "atie", "eringen", "ering", "erende",
+    "erend", "eerden", "eerde", "eert", "eren", "iteiten", "iteit")  # fmt: skip
+MIN_ROOT = {ending: 4 if "j" in ending else 5 for ending in DUTCH_ENDINGS}
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -51,9 +55,12 @@ def suggest_groups(texts: Sequence[str], lang: str) -> list[Suggestion]:
     for index, answer in enumerate(answers):
         if answer.features:
             nodes.setdefault(tuple(sorted(answer.features.items())), []).append(index)
-    node_members = list(nodes.values())
-    clusters = cluster([vectors[m[0]] for m in node_members], [len(m) for m in node_members])
-    groups = [sorted(i for node in c for i in node_members[node]) for c in clusters]
+    # An answer of weak words only ("de leerlingen") joins its duplicates, nothing more.
+    weak = [m for m in nodes.values() if not answers[m[0]].is_strong]
+    strong = [m for m in nodes.values() if answers[m[0]].is_strong]
+    clusters = cluster([vectors[m[0]] for m in strong], [len(m) for m in strong])
+    groups = [sorted(i for node in c for i in strong[node]) for c in clusters]
+    groups += [m for m in weak if len(m) > 1]
     grouped = {i for g in groups for i in g}
     groups += [[i] for i in range(len(texts)) if i not in grouped]
     groups.sort(key=lambda g: (len(g) == 1, -len(g), g[0]))
@@ -92,6 +99,10 @@ class Answer:
     def add(self, feature: str, weight: float) -> None:
         self.features[feature] = max(weight, self.features.get(feature, 0.0))
 
+    @property
+    def is_strong(self) -> bool:
+        return any(t.kind is Kind.CONTENT for t in self.tokens) or bool(self.phrases)
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -117,9 +128,11 @@ def tidy(text: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def stem(word: str, lang: str) -> str:
+    """Snowball's stem; in Dutch first without diminutive or Latin ending, which Snowball
+    keeps: "vriendjes" is "vriend", "respecteren" and "respect" are one."""
     if lang == "nl":
-        for ending in ("tjes", "tje", "jes", "je"):
-            if word.endswith(ending) and len(word) - len(ending) >= 4:
+        for ending in DUTCH_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= MIN_ROOT[ending]:
                 word = word[: -len(ending)]
                 break
     return stemmer(lang).stemWord(word)
@@ -327,7 +340,7 @@ def weighted(answers: list[Answer]) -> list[dict[str, float]]:
     df = Counter(f for a in answers for f in a.features)
     n = len(answers)
     idf = {
-        f: (math.log((1 + n) / (1 + d)) + 1) * (HAPAX_WEIGHT if d == 1 else 1.0)
+        f: (math.log((1 + n) / (1 + d)) + IDF_OFFSET) * (HAPAX_WEIGHT if d == 1 else 1.0)
         for f, d in df.items()
     }
     vectors = []
@@ -418,7 +431,10 @@ def best_word(answers: list[Answer], theme: str, minimum: int = 1) -> tuple[str,
         counts.update({s for t in content for s in t.stems})
     if not counts:
         return None
-    top = min(counts, key=lambda s: (not rank[s][0], not rank[s][1], -counts[s], s not in forms))
+    top = min(
+        counts,
+        key=lambda s: (not rank[s][0], not rank[s][1], -counts[s], s not in forms, len(s), s),
+    )
     if counts[top] < minimum:
         return None
     if top not in forms:

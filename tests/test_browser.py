@@ -264,3 +264,61 @@ def test_own_questions_kept_as_a_topic_in_a_bilingual_room(server, browser, play
     console.wait_for_url(re.compile(r"/console$"))
     expect(console.locator(".prompts li")).to_have_count(2)
     expect(console.locator(".prompts")).to_contain_text("Wat zou je morgen anders doen?")
+
+
+def test_grouping_by_drag_by_keyboard_and_on_a_phone(server, browser, playwright):
+    """The leader drags one card onto another and places a third by keyboard; a phone
+    places a fourth by tapping; the projector shows the same groups."""
+    console = desktop(browser)
+    screen_url, code = open_session(console, server.url)
+    console.get_by_role("button", name=re.compile("^Start this question")).first.click()
+    teachers = [phone(browser, playwright, "en-GB"), phone(browser, playwright, "nl-NL")]
+    for teacher in teachers:
+        join_by_code(teacher, server.url, code)
+    texts = ["Respect", "Respect for each other", "Respect, always", "Safety", "Feeling safe"]
+    for index, text in enumerate(texts):
+        teacher = teachers[index % 2]
+        teacher.locator("#draft-0").fill(text)
+        teacher.locator("#draft-0").press("Enter")
+        expect(console.locator("#wall li")).to_have_count(index + 1)
+    console.get_by_role("button", name="Close and group the answers").click()
+    screen = projector(console, screen_url)
+    board = console.locator("#board")
+    expect(board.locator(".ungrouped .card")).to_have_count(5)
+
+    # By mouse: drag "Respect for each other" onto "Respect".
+    board.locator("#card-2").drag_to(board.locator("#card-1"))
+    expect(board.locator(".group")).to_have_count(1)
+    expect(board.locator(".group .card")).to_have_count(2)
+
+    # By keyboard: choose "Respect, always", then the group's "Put here".
+    board.get_by_role("button", name="Respect, always").focus()
+    console.keyboard.press("Enter")
+    expect(board.get_by_role("button", name="Respect, always")).to_have_attribute("aria-pressed", "true")
+    board.locator(".group .put-here").first.focus()
+    console.keyboard.press("Enter")
+    expect(board.locator(".group .card")).to_have_count(3)
+
+    # Rename the group; the projector follows.
+    board.locator(".group-edit summary").first.click()
+    label = board.get_by_label("Name of the group").first
+    label.fill("Respect")
+    label.press("Enter")
+    expect(screen.locator("#board .group .label")).to_have_text("Respect")
+    expect(screen.locator("#board .group .card")).to_have_count(3)
+
+    # On a phone, once the leader allows it: tap a card, then the card it belongs with.
+    console.get_by_role("button", name="Phones help grouping").click()
+    helper = teachers[1]
+    expect(helper.locator("#board")).to_be_visible()
+    helper.get_by_role("button", name="Feeling safe").tap()
+    helper.get_by_role("button", name="Safety").tap()
+    expect(console.locator("#board .group")).to_have_count(2)
+    expect(screen.locator("#board .group")).to_have_count(2)
+    expect(teachers[0].locator("#board .group")).to_have_count(2)
+    assert_accessible(console)
+    assert_accessible(helper)
+    assert_accessible(screen)
+    shoot(console, "console-grouping")
+    shoot(screen, "projector-grouping")
+    shoot(helper, "phone-grouping")
