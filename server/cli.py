@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
+from pathlib import Path
 
 from .config import Settings, SettingsError
 from .packs import PackError
@@ -20,7 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (default 8000)")
     serve.add_argument("--db", help="SQLite file (default draagvlak.db)")
     serve.add_argument("--public-url", help="address phones use, shown on the projector")
+    suggest = commands.add_parser(
+        "suggest-groups", help="propose groups for answers, one a line, and print them as JSON"
+    )
+    suggest.add_argument(
+        "--lang", choices=("nl", "en"), default="nl", help="language of the answers (default nl)"
+    )
+    suggest.add_argument("file", help="text file with one answer a line; - for standard input")
     args = parser.parse_args(argv)
+    if args.command == "suggest-groups":
+        return print_suggestions(args.file, args.lang)
 
     try:
         settings = Settings.from_env(
@@ -30,6 +41,23 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, PackError) as error:
         print(f"draagvlak: {error}", file=sys.stderr)
         return 2
+
+
+def print_suggestions(file: str, lang: str) -> int:
+    from .suggest import suggest_groups
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except OSError as error:
+        print(f"draagvlak: cannot read {file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"draagvlak: {file} is not UTF-8 text", file=sys.stderr)
+        return 2
+    groups = suggest_groups(text.splitlines(), lang)
+    found = [{"label": group.label, "answers": list(group.answers)} for group in groups]
+    print(json.dumps(found, ensure_ascii=False, indent=2))
+    return 0
 
 
 def serve_app(settings: Settings) -> int:

@@ -34,21 +34,19 @@ STOPWORDS: dict[str, str] = {
 # little, so that "elkaar aanspreken" can still be a label.
 WEAK_WORDS: dict[str, str] = {
     "nl": """
-        leerling leerlingen kind kinderen kids school scholen klas klassen groep8 collega
-        collega's collegas docent docenten leraar leraren leerkracht leerkrachten juf juffen
-        meester meesters team teams elkaar elkaars iedereen iemand mensen mens ander
+        school scholen docent leraar leerkracht juf juffen meester meesters leren
+        elkaar elkaars iedereen iemand mensen mens ander
         anderen goed goede beter fijn fijne vaak steeds dingen ding manier
         gedrag houding omgaan omgang les lessen tijdens situatie alles niks nodig graag zorgen
         maken doen nemen geven hebben krijgen laten gaan komen zien vinden houden blijven
-        eigen echte gewoon zeker extra direct snel sneller minder vaker 
+        eigen echte gewoon zeker extra direct snel sneller minder vaker
         mooi mooie mooier prachtig prachtige nieuw nieuwe groot grote klein kleine hoog hoge
         laag lage weinig beetje ander andere zelfde dezelfde hele geheel vast vaste allemaal
         weten kennen zeggen denken vinden staan zitten werken proberen willen durven ervoor
         zorgen dingen iets wat heel
     """,
     "en": """
-        student students pupil pupils child children kid kids school schools class classes
-        classroom colleague colleagues teacher teachers staff team each everyone everybody
+        school schools classroom teacher learning learn each everyone everybody
         someone somebody people person others good better great nice always often things
         thing way behaviour behavior attitude lesson lessons situation everything nothing
         need needs want take give keep stay go come see find show treat treating know
@@ -65,19 +63,24 @@ DERIVATIONAL_SUFFIXES: tuple[str, ...] = (
     "lessness", "ness", "ly", "er", "ere",
 )  # fmt: skip
 
+# Themes of the people in every school answer: they link "kinderen" to "leerlingen" but weigh
+# little, so that "respect voor leerlingen" is about respect.
+LIGHT_THEMES = frozenset({"leerlingen", "collegas"})
+
 # One theme a line. A word may stand in two themes; a phrase (several words) is matched on
 # whole words. Single words are also matched on their Snowball stem.
 THEMES: dict[str, dict[str, str]] = {
     "respect": {
         "nl": """respect, respectvol, respectvolle, respectloos, respectloze, respectloosheid,
             eerbied, beleefd, beleefdheid, fatsoen, fatsoenlijk, fatsoenlijke, netjes, brutaal,
-            brutaliteit, brutale, onbeschoft, onbeschoftheid, grote mond, in je waarde laten,
-            in hun waarde laten, in zijn waarde laten, elkaar in de waarde laten, waarde laten,
-            omgangsvormen, manieren, tegenspreken, waardering, respecteren, respecteert, gerespecteerd, groeten, begroeten, gedag zeggen""",
-        "en": """respect, respectful, respectfully, respecting, disrespect, disrespectful,
-            rude, rudeness, polite, politeness, manners, courtesy, talking back, back chat,
-            backchat, answering back, rolling eyes, eye rolling, defiance, defiant, cheek,
-            cheeky, insolence""",
+            brutaliteit, brutale, onbeschoft, onbeschoftheid, grote mond, in je waarde laten, in
+            hun             waarde laten, in zijn waarde laten, elkaar in de waarde laten,
+            waarde laten, omgangsvormen, manieren, tegenspreken, waardering, respecteren,
+            respecteert, gerespecteerd, groeten, begroeten, gedag zeggen""",
+        "en": """respect, respectful, respectfully, respecting, disrespect, disrespectful, rude,
+            rudeness, polite, politeness, manners, courtesy, talking back, back chat, backchat,
+            answering back, rolling eyes, eye rolling, defiance, defiant, cheek, cheeky,
+            insolence""",
     },
     "veiligheid": {
         "nl": """veilig, veilige, veiligheid, onveilig, onveiligheid, geborgen, geborgenheid,
@@ -88,8 +91,8 @@ THEMES: dict[str, dict[str, str]] = {
     "vertrouwen": {
         "nl": """vertrouwen, vertrouwd, vertrouwde, vertrouwt, betrouwbaar, betrouwbare,
             betrouwbaarheid, rekenen op, vertrouwenspersoon""",
-        "en": """trust, trusting, trusted, trustworthy, trustworthiness, reliable,
-            reliability, dependable, count on, rely on""",
+        "en": """trust, trusting, trusted, trustworthy, trustworthiness, reliable, reliability,
+            dependable, count on, rely on""",
     },
     "eerlijkheid": {
         "nl": """eerlijk, eerlijke, eerlijkheid, oneerlijk, oprecht, oprechtheid, integer,
@@ -106,8 +109,8 @@ THEMES: dict[str, dict[str, str]] = {
             conversation, conversations, discuss, discussion""",
     },
     "samenwerking": {
-        "nl": """samenwerken, samenwerking, samen, samen sterk, teamwork, teamgeest,
-            teamspirit, collegialiteit, collegiaal, collegiale, helpen, samen doen""",
+        "nl": """samenwerken, samenwerking, samen, samen sterk, teamwork, teamgeest, teamspirit,
+            collegialiteit, collegiaal, collegiale, helpen, samen doen""",
         "en": """teamwork, collaboration, collaborate, collaborating, collaborative,
             cooperation, cooperate, together, working together, team spirit, collegiality,
             partnership, helping""",
@@ -115,8 +118,8 @@ THEMES: dict[str, dict[str, str]] = {
     "hulp": {
         "nl": """helpen, hulp, behulpzaam, behulpzaamheid, hulpvaardig, steun, steunen,
             ondersteunen, ondersteuning, bijspringen, bijstaan, invallen""",
-        "en": """help, helping, helpful, support, supporting, supportive, assist,
-            assistance, helpfulness""",
+        "en": """help, helping, helpful, support, supporting, supportive, assist, assistance,
+            helpfulness""",
     },
     "verantwoordelijkheid": {
         "nl": """verantwoordelijk, verantwoordelijke, verantwoordelijkheid, eigenaarschap,
@@ -126,61 +129,65 @@ THEMES: dict[str, dict[str, str]] = {
     },
     "aanspreken": {
         "nl": """aanspreken, aanspreekt, aangesproken, aanspreekbaar, aanspreekcultuur,
-            feedback, terugkoppeling, confronteren, corrigeren, roddelen, roddels, roddel, achterklap, via via, achter de rug""",
+            feedback, terugkoppeling, confronteren, corrigeren, roddelen, roddels, roddel,
+            achterklap, via             via, achter de rug""",
         "en": """feedback, call out, calling out, challenge each other, hold accountable,
-            correct each other, gossip, gossiping, behind backs""",
+            correct             each other, gossip, gossiping, behind backs""",
     },
     "groei": {
         "nl": """ontwikkeling, ontwikkelen, ontwikkelt, groei, groeien, groeit, groeimindset,
-            talent, talenten, talentontwikkeling, leren, leven lang leren, verbeteren,
-            verbetering, professionalisering, scholing, nascholing, potentie""",
-        "en": """growth, grow, growing, development, develop, developing, learning,
-            lifelong learning, improvement, improve, improving, growth mindset, talent,
-            talents, potential, progress""",
+            talent, talenten, talentontwikkeling, leven lang leren, verbeteren, verbetering,
+            professionalisering, scholing, nascholing, potentie, blijven leren, leren van
+            fouten, leren van elkaar, blijven ontwikkelen""",
+        "en": """growth, grow, growing, development, develop, developing, lifelong learning,
+            improvement, improve, improving, growth mindset, talent, talents, potential,
+            progress, learning from mistakes, keep learning, learn from mistakes""",
     },
     "plezier": {
-        "nl": """plezier, lol, leuk, humor, gezellig, gezellige, gezelligheid, lachen,
-            vrolijk, vrolijkheid, blij, geluk, gelukkig, genieten, feest""",
-        "en": """fun, joy, joyful, enjoy, enjoyment, enjoying, humour, humor, laugh,
-            laughter, happy, happiness, cheerful, celebrate, enjoyable""",
+        "nl": """plezier, lol, leuk, humor, gezellig, gezellige, gezelligheid, lachen, vrolijk,
+            vrolijkheid, blij, geluk, gelukkig, genieten, feest""",
+        "en": """fun, joy, joyful, enjoy, enjoyment, enjoying, humour, humor, laugh, laughter,
+            happy, happiness, cheerful, celebrate, enjoyable""",
     },
     "zorg": {
         "nl": """zorg, zorgzaam, zorgzaamheid, zorgen voor, oog voor, aandacht, warmte, warm,
-            warme, betrokken, betrokkenheid, empathie, empathisch, inlevingsvermogen,
-            compassie, vriendelijk, vriendelijke, vriendelijkheid, aardig, lief, liefde,
-            medeleven, begrip, leerlingbegeleiding, leerlingenzorg, zorgleerlingen, zorgstructuur, zorgteam, passend onderwijs, extra ondersteuning""",
+            warme, betrokken, betrokkenheid, empathie, empathisch, inlevingsvermogen, compassie,
+            vriendelijk, vriendelijke, vriendelijkheid, aardig, lief, liefde, medeleven, begrip,
+            leerlingbegeleiding, leerlingenzorg, zorgleerlingen, zorgstructuur, zorgteam,
+            passend             onderwijs, extra ondersteuning""",
         "en": """care, caring, kindness, kind, compassion, compassionate, empathy, empathic,
-            warmth, warm, friendly, friendliness, understanding, love, looking after,
-            involved, involvement, pastoral care, wellbeing support, special needs""",
+            warmth, warm, friendly, friendliness, understanding, love, looking after, involved,
+            involvement, pastoral care, wellbeing support, special needs""",
     },
     "inzet": {
         "nl": """inzet, motivatie, gemotiveerd, passie, bevlogen, bevlogenheid, enthousiast,
             enthousiasme, gedrevenheid, gedreven, toewijding, doorzetten, doorzettingsvermogen,
             inspanning""",
-        "en": """commitment, committed, dedication, dedicated, motivation, motivated,
-            passion, passionate, enthusiasm, enthusiastic, effort, engagement, engaged,
-            perseverance, hard work, resilience""",
+        "en": """commitment, committed, dedication, dedicated, motivation, motivated, passion,
+            passionate, enthusiasm, enthusiastic, effort, engagement, engaged, perseverance,
+            hard             work, resilience""",
     },
     "gezien": {
         "nl": """gezien, gehoord, luisteren, luistert, aandacht, erkenning, erkend, serieus,
-            serieus genomen, interesse, echt zien, opgemerkt""",
-        "en": """seen, heard, listened, listen, listening, attention, recognition,
-            recognised, recognized, noticed, taken seriously, valued, known, feel known""",
+            serieus             genomen, interesse, echt zien, opgemerkt""",
+        "en": """seen, heard, listened, listen, listening, attention, recognition, recognised,
+            recognized, noticed, taken seriously, valued, known, feel known""",
     },
     "inclusie": {
-        "nl": """gelijkwaardig, gelijkwaardige, gelijkwaardigheid, gelijkheid,
-            inclusie, inclusief, inclusieve, diversiteit, divers, acceptatie, accepteren,
-            geaccepteerd, tolerantie, tolerant, verdraagzaam, verdraagzaamheid, erbij horen,
-            hoort erbij, horen erbij, iedereen telt, iedereen mag zijn, meedoen, welkom, voor iedereen, culturen, achtergronden, afkomst""",
+        "nl": """gelijkwaardig, gelijkwaardige, gelijkwaardigheid, gelijkheid, inclusie,
+            inclusief, inclusieve, diversiteit, divers, acceptatie, accepteren, geaccepteerd,
+            tolerantie, tolerant, verdraagzaam, verdraagzaamheid, erbij horen, hoort erbij,
+            horen erbij, iedereen telt, iedereen mag zijn, meedoen, welkom, voor iedereen,
+            culturen, achtergronden, afkomst""",
         "en": """equality, equal, equity, equitable, inclusion, inclusive, inclusivity,
-            diversity, diverse, acceptance, accepting, accepted, tolerance, tolerant,
-            everyone belongs, belonging, welcome, welcoming, cultures, backgrounds""",
+            diversity, diverse, acceptance, accepting, accepted, tolerance, tolerant, everyone
+            belongs, belonging, welcome, welcoming, cultures, backgrounds""",
     },
     "eigenheid": {
-        "nl": """jezelf zijn, zichzelf zijn, jezelf mogen zijn, zichzelf mogen zijn,
-            wie je bent, eigenheid, uniek, authentiek, authenticiteit""",
-        "en": """be yourself, being yourself, who you are, authentic, authenticity,
-            unique, individuality""",
+        "nl": """jezelf zijn, zichzelf zijn, jezelf mogen zijn, zichzelf mogen zijn, wie je
+            bent, eigenheid, uniek, authentiek, authenticiteit""",
+        "en": """be yourself, being yourself, who you are, authentic, authenticity, unique,
+            individuality""",
     },
     "autonomie": {
         "nl": """autonomie, vrijheid, ruimte, zelfstandig, zelfstandigheid, eigen keuzes,
@@ -190,15 +197,16 @@ THEMES: dict[str, dict[str, str]] = {
     "relatie": {
         "nl": """relatie, relaties, band, contact, persoonlijk contact, verbinding,
             verbondenheid, verbonden, klik""",
-        "en": """relationship, relationships, connection, connections, connected, bond,
-            rapport, personal contact""",
+        "en": """relationship, relationships, connection, connections, connected, bond, rapport,
+            personal contact""",
     },
     "groep": {
         "nl": """groepsvorming, groepssfeer, klassensfeer, sfeer, klassengevoel, wij-gevoel,
             wijgevoel, saamhorigheid, gemeenschap, verbinding, verbondenheid, vriendschap,
-            vrienden, vriendjes, vriendinnen, vriend, erbij horen, ergens bij horen, gemoedelijk, gemoedelijke, gezellig, gezelligheid""",
+            vrienden, vriendjes, vriendinnen, vriend, erbij horen, ergens bij horen,
+            gemoedelijk, gemoedelijke, gezellig, gezelligheid""",
         "en": """community, belonging, friends, friendship, friendships, group, togetherness,
-            class atmosphere, atmosphere, fit in, fitting in""",
+            class             atmosphere, atmosphere, fit in, fitting in""",
     },
     "structuur": {
         "nl": """structuur, gestructureerd, duidelijk, duidelijke, duidelijkheid, helder,
@@ -210,77 +218,80 @@ THEMES: dict[str, dict[str, str]] = {
             framework""",
     },
     "consequent": {
-        "nl": """consequent, consequente, consequentie, consequenties, eenduidig,
-            eenduidigheid, dezelfde lijn, een lijn, zelfde lijn, lijn trekken,
-            dezelfde aanpak, zelfde aanpak, nakomen, nagekomen, handhaven, handhaving,
-            doorpakken""",
-        "en": """consistent, consistency, consistently, consequences, consequence,
-            follow through, following through, same page, same approach, enforce,
-            enforcement""",
+        "nl": """consequent, consequente, consequentie, consequenties, eenduidig, eenduidigheid,
+            dezelfde lijn, een lijn, zelfde lijn, lijn trekken, dezelfde aanpak, zelfde aanpak,
+            nakomen, nagekomen, handhaven, handhaving, doorpakken""",
+        "en": """consistent, consistency, consistently, consequences, consequence, follow
+            through, following through, same page, same approach, enforce, enforcement""",
     },
     "rust": {
         "nl": """rust, rustig, rustige, kalm, kalmte, stilte, stil, chaos, lawaai, herrie,
-            drukte, onrust, rust en regelmaat""",
-        "en": """calm, calmness, quiet, peace, peaceful, noise, noisy, chaos, chaotic""",
+            drukte, onrust, rust en regelmaat, stem, zachte stem, zacht, fluisteren, schreeuwen,
+            geschreeuw, rustig praten""",
+        "en": """calm, calmness, quiet, peace, peaceful, noise, noisy, chaos, chaotic, shouting,
+            shout, whisper, whispering, voice, quiet voice, inside voice""",
     },
     "pesten": {
         "nl": """pesten, pest, pesterij, pesterijen, gepest, pestgedrag, cyberpesten,
             buitensluiten, buitengesloten, uitsluiten, uitsluiting, uitgesloten, treiteren,
             getreiter, uitlachen, uitgelachen, belachelijk maken, kleineren, vernederen,
             intimideren, intimidatie, anti-pest, pestprotocol, pestprogramma""",
-        "en": """bullying, bully, bullied, bullies, cyberbullying, exclude, excluding,
-            excluded, exclusion, leaving out, left out, leave out, teasing, tease, mocking,
-            mock, picking on, laughing at, humiliate, humiliating, intimidation,
-            intimidate, harassment, harass""",
+        "en": """bullying, bully, bullied, bullies, cyberbullying, exclude, excluding, excluded,
+            exclusion, leaving out, left out, leave out, teasing, tease, mocking, mock, picking
+            on, laughing at, humiliate, humiliating, intimidation, intimidate, harassment,
+            harass""",
     },
     "geweld": {
         "nl": """geweld, gewelddadig, fysiek, fysieke, slaan, slaat, geslagen, schoppen,
             trappen, vechten, vechtpartij, vechtpartijen, duwen, trekken, knokken, agressie,
-            agressief, agressieve, bedreigen, dreigen, bedreiging, bedreigingen,
-            handtastelijk, handtastelijkheden, mes, messen, wapen, wapens, spugen""",
-        "en": """violence, violent, hit, hitting, kick, kicking, punch, punching, fight,
-            fights, fighting, push, pushing, shove, shoving, aggression, aggressive, threat,
-            threats, threaten, threatening, physical, weapon, weapons, knife, spitting""",
+            agressief, agressieve, bedreigen, dreigen, bedreiging, bedreigingen, handtastelijk,
+            handtastelijkheden, mes, messen, wapen, wapens, spugen, handen thuis, van elkaar af,
+            aan             elkaar zitten""",
+        "en": """violence, violent, hit, hitting, kick, kicking, punch, punching, fight, fights,
+            fighting, push, pushing, shove, shoving, aggression, aggressive, threat, threats,
+            threaten, threatening, physical, weapon, weapons, knife, spitting, hands to
+            yourself, keep hands, hands off""",
     },
     "taalgebruik": {
-        "nl": """schelden, uitschelden, gescheld, scheldwoord, scheldwoorden, vloeken,
-            gevloek, grof, grove, taalgebruik, vieze woorden, vieze taal, kanker,
-            ziektes, beledigen, belediging, beledigingen, kwetsende opmerkingen""",
-        "en": """swear, swearing, cursing, curse, language, bad language, foul language,
-            name calling, name-calling, insult, insults, insulting, offensive, profanity,
-            slurs""",
+        "nl": """schelden, uitschelden, gescheld, scheldwoord, scheldwoorden, vloeken, gevloek,
+            grof, grove, taalgebruik, vieze woorden, vieze taal, kanker, ziektes, beledigen,
+            belediging, beledigingen, kwetsende opmerkingen""",
+        "en": """swear, swearing, cursing, curse, language, bad language, foul language, name
+            calling, name-calling, insult, insults, insulting, offensive, profanity, slurs""",
     },
     "discriminatie": {
         "nl": """discriminatie, discrimineren, discriminerend, discriminerende, racisme,
-            racistisch, racistische, seksisme, seksistisch, seksistische, homofobie,
-            homofoob, homofobe, transfobie, vooroordelen, antisemitisme""",
-        "en": """discrimination, discriminate, discriminating, discriminatory, racism,
-            racist, sexism, sexist, homophobia, homophobic, transphobic, transphobia,
-            prejudice, antisemitism""",
+            racistisch, racistische, seksisme, seksistisch, seksistische, homofobie, homofoob,
+            homofobe, transfobie, vooroordelen, antisemitisme""",
+        "en": """discrimination, discriminate, discriminating, discriminatory, racism, racist,
+            sexism, sexist, homophobia, homophobic, transphobic, transphobia, prejudice,
+            antisemitism""",
     },
     "telefoon": {
         "nl": """telefoon, telefoons, telefoongebruik, mobiel, mobieltje, mobieltjes, gsm,
-            smartphone, appen, appjes, whatsapp, snapchat, tiktok, instagram,
-            sociale media, social media, filmen, gefilmd, foto, foto's, fotos, camera""",
-        "en": """phone, phones, mobile, mobiles, smartphone, smartphones, texting,
-            social media, filming, film, filmed, pictures, photos, photo, camera, screens""",
+            smartphone, appen, appjes, whatsapp, snapchat, tiktok, instagram, sociale media,
+            social             media, filmen, gefilmd, foto, foto's, fotos, camera""",
+        "en": """phone, phones, mobile, mobiles, smartphone, smartphones, texting, social media,
+            filming, film, filmed, pictures, photos, photo, camera, screens""",
     },
     "eigendom": {
-        "nl": """vernielen, vernieling, vernielingen, vandalisme, kapot, kapotmaken,
-            kapotmaakt, stelen, steelt, gestolen, diefstal, spullen, bekladden, graffiti""",
+        "nl": """vernielen, vernieling, vernielingen, vandalisme, kapot, kapotmaken, kapotmaakt,
+            stelen, steelt, gestolen, diefstal, spullen, bekladden, graffiti, opruimen, zuinig,
+            materialen, materiaal, rommel, opgeruimd""",
         "en": """vandalism, damage, damaging, destroy, destroying, steal, stealing, stolen,
-            theft, property, belongings, graffiti""",
+            theft, property, belongings, graffiti, tidy, tidy up, clean up, equipment,
+            materials, mess""",
     },
     "verzuim": {
-        "nl": """te laat, te laat komen, spijbelen, spijbelt, verzuim, afwezig, afwezigheid,
-            op tijd, stipt, stiptheid, punctueel, punctualiteit""",
+        "nl": """te laat, te laat komen, spijbelen, spijbelt, verzuim, afwezig, afwezigheid, op
+            tijd, stipt, stiptheid, punctueel, punctualiteit""",
         "en": """late, lateness, truancy, truant, skipping, skip class, skipping class,
             attendance, absence, absent, on time, punctual, punctuality""",
     },
     "volwassene": {
         "nl": """volwassene, volwassenen, mentor, mentoren, coach, begeleider, begeleiding,
-            vertrouwenspersoon, aanspreekpunt, zorgcoordinator, intern begeleider,
-            terecht kunnen""",
+            vertrouwenspersoon, aanspreekpunt, zorgcoordinator, intern begeleider, terecht
+            kunnen""",
         "en": """adult, adults, trusted adult, mentor, mentors, coach, counsellor, counselor,
             someone to talk to""",
     },
@@ -291,23 +302,27 @@ THEMES: dict[str, dict[str, str]] = {
             preparation, competence, competent""",
     },
     "ambitie": {
-        "nl": """ambitie, ambitieus, ambitieuze, uitdaging, uitdagend, hoge verwachtingen,
-            lat hoog, excelleren, het beste uit, uitdagen, uitgedaagd""",
-        "en": """ambition, ambitious, high expectations, aim high, excellence,
-            challenging, best, challenge, challenged, stretch""",
+        "nl": """ambitie, ambitieus, ambitieuze, uitdaging, uitdagend, hoge verwachtingen, lat
+            hoog, excelleren, het beste uit, uitdagen, uitgedaagd""",
+        "en": """ambition, ambitious, high expectations, aim high, excellence, challenging,
+            best, challenge, challenged, stretch""",
     },
     "creativiteit": {
-        "nl": """creatief, creatieve, creativiteit, nieuwsgierig, nieuwsgierigheid,
-            innovatie, innovatief, vernieuwing, vernieuwend, onderzoekend, verwondering, vernieuwen, uitproberen, experimenteren, onderwijsvernieuwing""",
-        "en": """creative, creativity, curious, curiosity, innovation, innovative,
-            inquisitive, wonder, experiment, experimenting, try new things, trying new things""",
+        "nl": """creatief, creatieve, creativiteit, nieuwsgierig, nieuwsgierigheid, innovatie,
+            innovatief, vernieuwing, vernieuwend, onderzoekend, verwondering, vernieuwen,
+            uitproberen, experimenteren, onderwijsvernieuwing, bedenken, ontwerpen, ideeen,
+            ideeën, eigen ideeen""",
+        "en": """creative, creativity, curious, curiosity, innovation, innovative, inquisitive,
+            wonder, experiment, experimenting, try new things, trying new things, ideas, design,
+            designing, invent""",
     },
     "positief": {
         "nl": """positief, positieve, positiviteit, compliment, complimenten, complimentjes,
-            belonen, beloning, beloningen, waardering, aanmoedigen, aanmoediging,
-            wat goed gaat""",
+            belonen, beloning, beloningen, waardering, aanmoedigen, aanmoediging, wat goed gaat,
+            dankbaar, dankbaarheid, gewaardeerd, bedankt, bedanken""",
         "en": """positive, positivity, praise, praising, reward, rewards, compliment,
-            compliments, encouragement, encourage, encouraging, appreciation""",
+            compliments, encouragement, encourage, encouraging, appreciation, thanks, thank you,
+            grateful, gratitude, valued""",
     },
     "ouders": {
         "nl": """ouders, ouder, ouderbetrokkenheid, thuis, gezin, gezinnen, verzorgers""",
@@ -320,9 +335,9 @@ THEMES: dict[str, dict[str, str]] = {
     },
     "welzijn": {
         "nl": """welzijn, welbevinden, werkdruk, balans, gezondheid, gezond, ontspanning,
-            stress, energie""",
-        "en": """wellbeing, well-being, workload, balance, health, healthy, stress,
-            relaxation, energy""",
+            stress, energie, haalbaar, haalbare, ontspannen, overbelast""",
+        "en": """wellbeing, well-being, workload, balance, health, healthy, stress, relaxation,
+            energy""",
     },
     "duurzaamheid": {
         "nl": """duurzaam, duurzaamheid, natuur, milieu, klimaat""",
@@ -334,7 +349,7 @@ THEMES: dict[str, dict[str, str]] = {
             slagingspercentages, slagen, geslaagd, diploma, diplomas, prestaties, presteren,
             leerresultaten, leeropbrengsten, toetsen""",
         "en": """results, grades, scores, achievement, attainment, exam, exams, exam results,
-            test scores, outcomes, performance, progress data""",
+            test             scores, outcomes, performance, progress data""",
     },
     "activiteiten": {
         "nl": """activiteiten, activiteit, kamp, schoolkamp, schoolreis, excursie, excursies,
@@ -355,17 +370,17 @@ THEMES: dict[str, dict[str, str]] = {
         "en": """meeting, meetings, agenda, minutes, briefing, briefings""",
     },
     "informatie": {
-        "nl": """informatie, info, informeren, mail, mails, mailtjes, email, emails,
-            mailstroom, berichten, bericht, app, appgroep, appgroepen, whatsapp, kanaal,
-            kanalen, nieuwsbrief, intranet, parro, magister, platform""",
+        "nl": """informatie, info, informeren, mail, mails, mailtjes, email, emails, mailstroom,
+            berichten, bericht, app, appgroep, appgroepen, whatsapp, kanaal, kanalen,
+            nieuwsbrief, intranet, parro, magister, platform""",
         "en": """information, info, email, emails, mail, messages, message, newsletter,
             channels, channel, platform, intranet, inform""",
     },
     "tijdig": {
-        "nl": """tijdig, op tijd, eerder, vooraf, van tevoren, laatste moment,
-            op het laatste moment, last minute, planning, jaarplanning""",
-        "en": """timely, in time, in advance, ahead, earlier, last minute, planning,
-            schedule, notice""",
+        "nl": """tijdig, op tijd, eerder, vooraf, van tevoren, laatste moment, op het laatste
+            moment, last minute, planning, jaarplanning""",
+        "en": """timely, in time, in advance, ahead, earlier, last minute, planning, schedule,
+            notice""",
     },
     "leiding": {
         "nl": """directie, directeur, directeuren, leiding, leidinggevende, schoolleiding,
@@ -387,13 +402,61 @@ THEMES: dict[str, dict[str, str]] = {
     "zelfvertrouwen": {
         "nl": """zelfvertrouwen, geloof, geloven in, zelfbeeld, succeservaringen,
             succeservaring, zelfvertrouwen geven, vertrouwen in eigen kunnen""",
-        "en": """belief, believe, believes, believing, confidence, self-esteem,
-            self-confidence, succeed, success, can do""",
+        "en": """belief, believe, believes, believing, confidence, self-esteem, self-confidence,
+            succeed, success, can do""",
     },
     "digitaal": {
         "nl": """ict, digitaal, digitale, laptops, laptop, chromebooks, computers, computer,
             tablets, ipads, schermen, digibord""",
         "en": """ict, digital, laptops, laptop, computers, computer, devices, technology,
             tablets, ipads""",
+    },
+    "maatwerk": {
+        "nl": """maatwerk, op maat, onderwijs op maat, differentiatie, differentieren,
+            differentiëren, niveau, niveaus, eigen niveau, verschillen, rekening houden,
+            gepersonaliseerd, gepersonaliseerd    leren, adaptief, passend, individueel, eigen
+            tempo, aansluiten bij""",
+        "en": """differentiation, differentiate, personalised, personalized, tailored, adaptive,
+            own             pace, individual needs, level, levels, scaffolding""",
+    },
+    "basisvaardigheden": {
+        "nl": """basisvaardigheden, basis, lezen, schrijven, rekenen, taal, spelling, begrijpend
+            lezen, rekenvaardigheid, leesvaardigheid, geletterdheid""",
+        "en": """basics, basic skills, reading, writing, maths, math, literacy, numeracy,
+            spelling""",
+    },
+    "instructie": {
+        "nl": """instructie, directe instructie, uitleg, uitleggen, didactiek, modelen,
+            voordoen, lesgeven, expliciete instructie, effectieve instructie""",
+        "en": """instruction, explanation, explain, explaining, direct instruction, modelling,
+            modeling, teaching, pedagogy""",
+    },
+    "betekenisvol": {
+        "nl": """betekenisvol, betekenisvolle, praktijk, praktijkgericht, echte wereld,
+            toepassen, relevant, relevante, context, ervaren, leren door te doen, hoofd hart
+            handen""",
+        "en": """meaningful, real world, real life, relevant, relevance, hands-on, practical,
+            apply, context, authentic""",
+    },
+    "burgerschap": {
+        "nl": """burgerschap, maatschappij, samenleving, samenleven, democratie, burgers,
+            burger, wereldburger, maatschappelijk""",
+        "en": """citizenship, citizens, society, democracy, community service, global citizens""",
+    },
+    "lopen": {
+        "nl": """lopen, rennen, wandelen, gang, gangen, trap, trappenhuis, rechts houden,
+            rechts, in             de rij, rij""",
+        "en": """walking, walk, running, run, corridor, corridors, hallway, hallways, stairs,
+            line             up, queue""",
+    },
+    "leerlingen": {
+        "nl": """leerling, leerlingen, kind, kinderen, kids, scholier, scholieren, klas,
+            klassen, jongeren, pubers""",
+        "en": """student, students, pupil, pupils, child, children, kids, class, classes, young
+            people""",
+    },
+    "collegas": {
+        "nl": """collega, collegas, collega's, team, teams, teamkamer, personeelskamer""",
+        "en": """colleague, colleagues, staff, team, teams, staffroom""",
     },
 }

@@ -181,7 +181,7 @@ class LiveSession:
             return
         self._inbox.put_nowait(Submission(client, message))
 
-    def _suggest(
+    async def _suggest(
         self, state: SessionState, actor: Actor, command: SuggestionCommand
     ) -> Rejection | None:
         """Suggestions are computed on this server and shown only in the console."""
@@ -192,7 +192,9 @@ class LiveSession:
         match command:
             case SuggestGroups():
                 loose = [a for a in state.answers_for(state.prompt_index) if a.group is None]
-                found = suggest_groups([a.text for a in loose], self.record.lang)
+                # A few hundred milliseconds of work at most: off the event loop.
+                texts = [a.text for a in loose]
+                found = await asyncio.to_thread(suggest_groups, texts, self.record.lang)
                 self.suggestions = [
                     ProposedGroup(s.label, tuple(loose[i].number for i in s.answers))
                     for s in found
@@ -249,9 +251,8 @@ class LiveSession:
         for submission in batch:
             command = submission.message.command
             if isinstance(command, SuggestGroups | DismissSuggestion):
-                outcomes.append(
-                    (submission, self._suggest(state, submission.client.actor, command))
-                )
+                rejection = await self._suggest(state, submission.client.actor, command)
+                outcomes.append((submission, rejection))
                 asked_for_suggestions = True
                 continue
             decision = decide(state, submission.client.actor, command)

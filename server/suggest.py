@@ -10,19 +10,20 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cache, lru_cache
+from typing import Protocol, cast
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]
 
-from .lexicon import DERIVATIONAL_SUFFIXES, STOPWORDS, THEMES, WEAK_WORDS
+from .lexicon import DERIVATIONAL_SUFFIXES, LIGHT_THEMES, STOPWORDS, THEMES, WEAK_WORDS
 
 LANGUAGES = ("nl", "en")
 # Average cosine similarity two groups need to be merged; measured with bench/grouping.py.
 THRESHOLD = 0.35
 STEM_WEIGHT = 1.0
-WEAK_WEIGHT = 0.3
+LIGHT_WEIGHT = 0.4
 THEME_WEIGHT = 1.5
 HEAD_WEIGHT = 0.8
 MODIFIER_WEIGHT = 0.5
@@ -95,13 +96,10 @@ class Answer:
     tokens: list[Token]
     features: dict[str, float] = field(default_factory=dict)
     phrases: list[tuple[int, int]] = field(default_factory=list)  # lexicon phrases found
+    is_strong: bool = True  # False: weak words only, whose features only find duplicates
 
     def add(self, feature: str, weight: float) -> None:
         self.features[feature] = max(weight, self.features.get(feature, 0.0))
-
-    @property
-    def is_strong(self) -> bool:
-        return any(t.kind is Kind.CONTENT for t in self.tokens) or bool(self.phrases)
 
 
 @dataclass(frozen=True)
@@ -109,8 +107,11 @@ class Lexicon:
     stopwords: frozenset[str]
     weak: frozenset[str]  # keys and their stems
     words: dict[str, tuple[str, ...]]
+    light_words: dict[str, tuple[str, ...]]
     stems: dict[str, tuple[str, ...]]
-    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    # Phrases by their first word: stems to match in this language, keys in the other.
+    phrase_stems: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]
+    phrase_keys: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]
 
 
 def normalise(word: str) -> str:
@@ -138,10 +139,14 @@ def stem(word: str, lang: str) -> str:
     return stemmer(lang).stemWord(word)
 
 
+class WordStemmer(Protocol):
+    def stemWord(self, word: str) -> str: ...  # Snowball's name
+
+
 @cache
-def stemmer(lang: str) -> snowballstemmer.Stemmer:
+def stemmer(lang: str) -> WordStemmer:
     # The classic Dutch Porter stemmer: the newer one cuts "ge-", making "geweld" of "wel".
-    return snowballstemmer.stemmer("dutch_porter" if lang == "nl" else "english")
+    return cast(WordStemmer, snowballstemmer.stemmer("dutch_porter" if lang == "nl" else "english"))
 
 
 def light(key: str) -> str:
@@ -157,6 +162,8 @@ def lexicon(lang: str) -> Lexicon:
     words: dict[str, set[str]] = {}
     stems: dict[str, set[str]] = {}
     phrases: dict[tuple[str, ...], set[str]] = {}
+    phrase_stems: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    phrase_keys: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     for theme, entries in THEMES.items():
         for entry in entries[lang].split(","):
             keys = tuple(normalise(w) for w in WORD.findall(entry))
@@ -164,14 +171,20 @@ def lexicon(lang: str) -> Lexicon:
                 words.setdefault(keys[0], set()).add(theme)
                 stems.setdefault(stem(keys[0], lang), set()).add(theme)
             elif keys:
-                phrases.setdefault(tuple(stem(k, lang) for k in keys), set()).add(theme)
+                phrases.setdefault(keys, set()).add(theme)
+    for keys, themes in phrases.items():
+        stems_ = tuple(stem(k, lang) for k in keys)
+        phrase_stems.setdefault(stems_[0], []).append((stems_, tuple(sorted(themes))))
+        phrase_keys.setdefault(keys[0], []).append((keys, tuple(sorted(themes))))
     weak = {normalise(w) for w in WEAK_WORDS[lang].split()}
     return Lexicon(
         stopwords=frozenset(normalise(w) for w in STOPWORDS[lang].split()),
         weak=frozenset(weak | {stem(w, lang) for w in weak}),
         words={k: tuple(sorted(v)) for k, v in words.items()},
+        light_words={light(k): tuple(sorted(v)) for k, v in reversed(words.items())},
         stems={k: tuple(sorted(v)) for k, v in stems.items()},
-        phrases={k: tuple(sorted(v)) for k, v in phrases.items()},
+        phrase_stems=phrase_stems,
+        phrase_keys=phrase_keys,
     )
 
 
@@ -230,11 +243,13 @@ class Analyser:
         return Kind.WEAK if key in other.weak else Kind.CONTENT
 
     def themes(self, key: str) -> tuple[str, ...]:
-        for lex, lang in zip(self.lexicons, self.langs, strict=True):
-            found = lex.words.get(key) or lex.stems.get(stem(key, lang))
-            if found:
-                return found
-        return ()
+        """The key's themes in the session's language, else in the other one, where a word
+        is matched whole or without its plural ending (no second stemmer for every word)."""
+        own, other = self.lexicons
+        found = own.words.get(key) or own.stems.get(stem(key, self.lang))
+        if not found and self.lang == "nl" and key.endswith("t") and len(key) > 4:
+            found = own.stems.get(stem(key[:-1], self.lang))  # "helpt", "luistert"
+        return found or other.words.get(key) or other.light_words.get(light(key), ())
 
     def corrected(self, key: str) -> str:
         if len(key) < 5 or self.counts[key] > 1 or self.themes(key):
@@ -273,18 +288,25 @@ class Analyser:
             if key:
                 answer.tokens.append(self.token(answer, surface, key))
         self.add_phrases(answer)
+        if not answer.features:
+            answer.is_strong = False
+            for token in answer.tokens:
+                if token.kind is Kind.WEAK:
+                    answer.add("s:" + token.stems[0], 1.0)
         return answer
 
     def token(self, answer: Answer, surface: str, key: str) -> Token:
         kind = self.kind(key)
         if kind is Kind.STOP:
             return Token(surface, key, kind, (key,), ())
+        if kind is Kind.WEAK:
+            return Token(surface, key, kind, (stem(key, self.lang),), ())
         key = self.corrected(key)
         own = stem(key, self.lang)
-        weight = WEAK_WEIGHT if kind is Kind.WEAK else STEM_WEIGHT
-        themes = self.themes(key) if kind is Kind.CONTENT else ()
-        split = None if themes or kind is Kind.WEAK else self.parts(key)
+        themes = self.themes(key)
+        split = None if themes else self.parts(key)
         stems = [own]
+        weight = STEM_WEIGHT
         if split:
             head, modifier = split
             themes = self.themes(head)
@@ -292,17 +314,26 @@ class Analyser:
             if modifier:
                 weight *= MODIFIER_WEIGHT
                 self.add_word(answer, modifier, MODIFIER_WEIGHT, stems)
-        answer.add("s:" + own, weight)
-        self.add_themes(answer, themes, 1.0)
+        self.add_word(answer, key, weight, [], themes)
         return Token(surface, key, kind, tuple(stems), themes)
 
-    def add_word(self, answer: Answer, key: str, weight: float, stems: list[str]) -> None:
+    def add_word(
+        self,
+        answer: Answer,
+        key: str,
+        weight: float,
+        stems: list[str],
+        themes: tuple[str, ...] | None = None,
+    ) -> None:
         part = stem(key, self.lang)
         stems.append(part)
         if self.kind(key) is Kind.WEAK:
-            weight *= WEAK_WEIGHT
+            return
+        themes = self.themes(key) if themes is None else themes
+        if themes and all(t in LIGHT_THEMES for t in themes):
+            weight *= LIGHT_WEIGHT
         answer.add("s:" + part, weight)
-        self.add_themes(answer, self.themes(key), weight)
+        self.add_themes(answer, themes, weight)
 
     def add_themes(self, answer: Answer, themes: tuple[str, ...], weight: float) -> None:
         share = 1.0 if len(themes) == 1 else 0.75
@@ -311,16 +342,24 @@ class Analyser:
 
     def add_phrases(self, answer: Answer) -> None:
         """Finds the lexicon's phrases, allowing one word between two of theirs ("leaving
-        people out")."""
+        people out"); in the other language, on whole words."""
         keys = [t.key for t in answer.tokens]
-        for lex, lang in zip(self.lexicons, self.langs, strict=True):
-            stems = [stem(k, lang) for k in keys]
-            for phrase, themes in lex.phrases.items():
-                for start in (i for i, s in enumerate(stems) if s == phrase[0]):
-                    end = matched_end(stems, phrase, start)
+        stems = [stem(k, self.lang) for k in keys]
+        own, other = self.lexicons
+        for words, index in ((stems, own.phrase_stems), (keys, other.phrase_keys)):
+            for start, word in enumerate(words):
+                for phrase, themes in index.get(word, ()):
+                    end = matched_end(words, phrase, start)
                     if end is not None:
                         self.add_themes(answer, themes, 1.0)
                         answer.phrases.append((start, end))
+                        for i in range(start, end):
+                            token = answer.tokens[i]
+                            extra = tuple(t for t in themes if t not in token.themes)
+                            kind = Kind.CONTENT if token.kind is Kind.WEAK else token.kind
+                            answer.tokens[i] = replace(
+                                token, kind=kind, themes=token.themes + extra
+                            )
 
 
 def matched_end(stems: list[str], phrase: tuple[str, ...], start: int) -> int | None:
@@ -381,14 +420,14 @@ def cluster(vectors: list[dict[str, float]], sizes: list[int]) -> list[list[int]
         new = len(weight)
         members[new] = members.pop(i) + members.pop(j)
         weight[new] = weight[i] + weight[j]
-        row: dict[int, float] = {}
+        merged: dict[int, float] = {}
         for old in (i, j):
             for other, total in sums.pop(old).items():
                 if other not in (i, j):
-                    row[other] = row.get(other, 0.0) + total
+                    merged[other] = merged.get(other, 0.0) + total
                     del sums[other][old]
-        sums[new] = row
-        for other, total in row.items():
+        sums[new] = merged
+        for other, total in merged.items():
             sums[other][new] = total
             mean = total / (weight[new] * weight[other])
             if mean >= THRESHOLD:
@@ -397,11 +436,12 @@ def cluster(vectors: list[dict[str, float]], sizes: list[int]) -> list[list[int]
 
 
 def label(answers: list[Answer], lang: str) -> str:
-    """The word most answers of the group share, preferring one of the group's theme, as a
-    phrase when most use it in one; a second word when the first leaves many answers out."""
-    themes = Counter(f for a in answers for f in a.features if f.startswith("t:"))
-    theme = themes.most_common(1)[0][0][2:] if themes else ""
-    first = best_word(answers, theme)
+    """The word most answers of the group share, preferring one of the theme most of them
+    are about, as a phrase when most use it in one; a second word when the first leaves many
+    answers out."""
+    themes = Counter(f[2:] for a in answers for f in a.features if f.startswith("t:"))
+    theme, count = themes.most_common(1)[0] if themes else ("", 0)
+    first = best_word(answers, theme if 2 * count > len(answers) else "")
     if first is None:
         return EMPTY_LABEL[lang]
     stem_, text = first
@@ -409,32 +449,38 @@ def label(answers: list[Answer], lang: str) -> str:
     text = best_phrase([a for a, c in zip(answers, covered, strict=True) if c], stem_) or text
     rest = [a for a, c in zip(answers, covered, strict=True) if not c]
     if len(rest) >= max(2, 0.3 * len(answers)):
-        second = best_word(rest, theme, minimum=2)
+        second = best_word(rest, "", minimum=2)
         if second is not None and second[1][:4] != text[:4]:
             text = f"{text}, {second[1]}"
     return tidy(text)
 
 
 def best_word(answers: list[Answer], theme: str, minimum: int = 1) -> tuple[str, str] | None:
-    """The stem to name the answers by, with its most common form; forms that are a whole
-    answer ("Duidelijkheid") win over forms inside one ("duidelijke regels")."""
+    """The stem to name the answers by, with its most common form. Content words beat weak
+    ones, words of the theme beat others, then the most answers, then a word that is a whole
+    answer ("Duidelijkheid" rather than "duidelijke regels"), then the first one."""
     counts: Counter[str] = Counter()
-    rank: dict[str, tuple[bool, bool]] = {}
+    first: dict[str, int] = {}
+    rank: dict[str, tuple[bool, bool, bool]] = {}
     forms: dict[str, Counter[tuple[bool, str]]] = {}
     for answer in answers:
         content = [t for t in answer.tokens if t.kind is not Kind.STOP]
+        alone = len(content) == 1
         for token in content:
-            strong, on_theme = token.kind is Kind.CONTENT, theme in token.themes
+            is_strong, is_on_theme = token.kind is Kind.CONTENT, theme in token.themes
             for s in token.stems:
-                rank[s] = max(rank.get(s, (False, False)), (strong, on_theme))
-            forms.setdefault(token.stems[0], Counter())[(len(content) == 1, surface(token))] += 1
-        counts.update({s for t in content for s in t.stems})
+                rank[s] = max(rank.get(s, (False, False, False)), (is_strong, is_on_theme, alone))
+                first.setdefault(s, len(first))
+            forms.setdefault(token.stems[0], Counter())[(alone, surface(token))] += 1
+        counts.update(dict.fromkeys([s for t in content for s in t.stems], 1))
     if not counts:
         return None
-    top = min(
-        counts,
-        key=lambda s: (not rank[s][0], not rank[s][1], -counts[s], s not in forms, len(s), s),
-    )
+
+    def order(s: str) -> tuple[bool, bool, int, bool, bool, int]:
+        is_strong, is_on_theme, alone = rank[s]
+        return (not is_strong, not is_on_theme, -counts[s], not alone, s not in forms, first[s])
+
+    top = min(counts, key=order)
     if counts[top] < minimum:
         return None
     if top not in forms:

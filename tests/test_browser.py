@@ -294,7 +294,9 @@ def test_grouping_by_drag_by_keyboard_and_on_a_phone(server, browser, playwright
     # By keyboard: choose "Respect, always", then the group's "Put here".
     board.get_by_role("button", name="Respect, always").focus()
     console.keyboard.press("Enter")
-    expect(board.get_by_role("button", name="Respect, always")).to_have_attribute("aria-pressed", "true")
+    expect(board.get_by_role("button", name="Respect, always")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     board.locator(".group .put-here").first.focus()
     console.keyboard.press("Enter")
     expect(board.locator(".group .card")).to_have_count(3)

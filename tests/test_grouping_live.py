@@ -57,7 +57,7 @@ async def test_concurrent_moves_of_the_same_card_converge_on_every_screen(server
     """Two phones and the console move the same card at once, again and again: every
     screen ends up showing the same board, and it is the board that was saved."""
     answers = ["respect", "veiligheid", "eerlijkheid", "samenwerken", "plezier", "vertrouwen"]
-    fac, console, screen, phones = await grouping_session(server, answers)
+    _, console, screen, phones = await grouping_session(server, answers)
     assert await phones[0].request("move", answer=1, to="answer:2") == "rejected"  # not allowed yet
     assert await console.request("phone_grouping", allowed="1") == "ok"
     await phones[0].wait_text("data-board")
@@ -89,7 +89,7 @@ async def test_suggestions_move_nothing_until_accepted(server):
         "Veilig voelen",
         "koffie",
     ]
-    fac, console, screen, phones = await grouping_session(server, answers)
+    _, console, screen, phones = await grouping_session(server, answers)
     assert await phones[0].request("suggest") == "rejected"
     before = len(console.frames)
     assert await console.request("suggest") == "ok"
@@ -111,7 +111,7 @@ async def test_suggestions_move_nothing_until_accepted(server):
 
 async def test_a_renamed_group_reaches_every_screen(server):
     """Renaming a group changes its label on the console, the projector and the phones."""
-    fac, console, screen, phones = await grouping_session(server, ["luisteren", "aandacht"])
+    _, console, screen, phones = await grouping_session(server, ["luisteren", "aandacht"])
     assert await console.request("phone_grouping", allowed="1") == "ok"
     assert await console.request("move", answer=1, to="answer:2") == "ok"
     assert await console.request("rename_group", group=1, label="Aandacht voor elkaar") == "ok"
