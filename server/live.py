@@ -26,7 +26,19 @@ from .protocol import Message
 from .qr import qr_svg
 from .render import Renderer
 from .rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, decide, evolve_all
-from .state import Actor, Limits, Phase, Rejection, Role, SessionState
+from .state import (
+    Action,
+    Actor,
+    Decision,
+    Level,
+    Limits,
+    Phase,
+    Rejection,
+    Response,
+    Role,
+    Round,
+    SessionState,
+)
 from .store import LoadedSession, Store
 from .suggest import suggest_groups
 
@@ -68,6 +80,7 @@ class Submission:
 
 def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
     record = loaded.record
+    settings = record.settings
     answers = {s.answer.number: s.answer for s in loaded.answers}
     receipts = {(s.answer.author, s.msg_id): s.answer.number for s in loaded.answers}
     return SessionState(
@@ -83,6 +96,28 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         groups=MappingProxyType({g.number: g for g in loaded.groups}),
         next_group=max((g.number for g in loaded.groups), default=0) + 1,
         is_phone_grouping=record.is_phone_grouping,
+        votes=MappingProxyType({(p, voter, item): dots for p, voter, item, dots in loaded.votes}),
+        vote_budget=settings.get("vote_budget", 3),
+        is_stacking=bool(settings.get("is_stacking", True)),
+        revealed=frozenset(settings.get("revealed", ())),
+        floor=settings.get("floor", 3),
+        expected=settings.get("expected", 0),
+        consent_share=settings.get("consent_share", 50),
+        decisions=MappingProxyType({row[0]: Decision(*row) for row in loaded.decisions}),
+        rounds=MappingProxyType(
+            {
+                (d, n): Round(d, n, text, bool(is_open), bool(agreed))
+                for d, n, text, is_open, agreed in loaded.rounds
+            }
+        ),
+        consents=MappingProxyType(
+            {
+                (d, r, voter): Response(Level(level), reason)
+                for d, r, voter, level, reason in loaded.consents
+            }
+        ),
+        actions=MappingProxyType({row[0]: Action(*row) for row in loaded.actions}),
+        focus=max((row[0] for row in loaded.decisions), default=0),
     )
 
 

@@ -7,9 +7,18 @@ try a whole batch of commands on a copy of the state before anything is saved.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from .consent import (
+    CONSENT_COMMANDS,
+    CONSENT_EVENTS,
+    ConsentCommand,
+    ConsentEvent,
+    decide_consent,
+    evolve_consent,
+)
 from .grouping import (
     GROUPING_COMMANDS,
     GROUPING_EVENTS,
@@ -19,7 +28,15 @@ from .grouping import (
     evolve_grouping,
     leaving,
 )
-from .state import Actor, Answer, Phase, Rejection, Reveal, Role, SessionState
+from .state import Actor, Answer, Phase, PhaseChanged, Rejection, Reveal, Role, SessionState
+from .voting import (
+    VOTING_COMMANDS,
+    VOTING_EVENTS,
+    VotingCommand,
+    VotingEvent,
+    decide_voting,
+    evolve_voting,
+)
 
 MAX_PROMPTS = 20
 
@@ -79,17 +96,13 @@ Command = (
     | EditAnswer
     | DeleteAnswer
     | GroupingCommand
+    | VotingCommand
+    | ConsentCommand
 )
 FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, StartGrouping, SetReveal, AddPrompt)
 
 
 # Events -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PhaseChanged:
-    phase: Phase
-    prompt_index: int
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,8 @@ Event = (
     | AnswerEdited
     | AnswerDeleted
     | GroupingEvent
+    | VotingEvent
+    | ConsentEvent
 )
 
 
@@ -166,12 +181,8 @@ def _own_open_answer(state: SessionState, actor: Actor, number: int) -> Answer |
 def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
     if isinstance(command, FACILITATOR_COMMANDS) and actor.role is not Role.FACILITATOR:
         return Rejection("facilitator_only")
-    if isinstance(command, GROUPING_COMMANDS):
-        grouped = decide_grouping(state, actor, command)
-        if isinstance(grouped, Rejection):
-            return grouped
-        events: list[Event] = [*grouped]
-        return events
+    if isinstance(command, (*GROUPING_COMMANDS, *VOTING_COMMANDS, *CONSENT_COMMANDS)):
+        return _decide_elsewhere(state, actor, command)
 
     match command:
         case OpenPrompt(prompt_index=index):
@@ -246,9 +257,27 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
     raise TypeError(f"unknown command {command!r}")
 
 
+def _decide_elsewhere(
+    state: SessionState, actor: Actor, command: GroupingCommand | VotingCommand | ConsentCommand
+) -> Decision:
+    """The rules of grouping, voting and deciding live in modules of their own."""
+    decided: Sequence[Event] | Rejection
+    if isinstance(command, GROUPING_COMMANDS):
+        decided = decide_grouping(state, actor, command)
+    elif isinstance(command, VOTING_COMMANDS):
+        decided = decide_voting(state, actor, command)
+    else:
+        decided = decide_consent(state, actor, command)
+    return decided if isinstance(decided, Rejection) else list(decided)
+
+
 def evolve(state: SessionState, event: Event) -> SessionState:
     if isinstance(event, GROUPING_EVENTS):
         return evolve_grouping(state, event)
+    if isinstance(event, VOTING_EVENTS):
+        return evolve_voting(state, event)
+    if isinstance(event, CONSENT_EVENTS):
+        return evolve_consent(state, event)
     match event:
         case PhaseChanged(phase=phase, prompt_index=index):
             return replace(state, phase=phase, prompt_index=index)

@@ -13,6 +13,9 @@ class Phase(StrEnum):
     ANSWERING = "answering"
     CLOSED = "closed"
     GROUPING = "grouping"
+    VOTING = "voting"
+    DECIDING = "deciding"
+    ENDED = "ended"
 
 
 class Reveal(StrEnum):
@@ -57,6 +60,50 @@ class Group:
     label: str
 
 
+class Level(StrEnum):
+    FULL_SUPPORT = "full_support"
+    SUPPORT = "support"
+    LIVE_WITH = "live_with"
+    RESERVATIONS = "reservations"
+    OBJECT = "object"
+
+
+SUPPORTING = (Level.FULL_SUPPORT, Level.SUPPORT)
+
+
+@dataclass(frozen=True)
+class Decision:
+    number: int
+    prompt_index: int
+    from_item: str
+    origin: str  # the message id that proposed it: a resend proposes nothing new
+
+
+@dataclass(frozen=True)
+class Round:
+    decision: int
+    number: int
+    text: str
+    is_open: bool = True
+    is_agreed: bool = False
+
+
+@dataclass(frozen=True)
+class Response:
+    level: Level
+    reason: str
+
+
+@dataclass(frozen=True)
+class Action:
+    number: int
+    decision: int
+    what: str
+    who: str
+    due: str  # ISO date, or "" for no date
+    origin: str
+
+
 @dataclass(frozen=True)
 class SessionState:
     prompts: tuple[str, ...]
@@ -71,6 +118,23 @@ class SessionState:
     groups: Mapping[int, Group] = field(default_factory=lambda: MappingProxyType({}))
     next_group: int = 1
     is_phone_grouping: bool = False
+    # Dot voting: (prompt, voter, item) -> dots; items are "g<group>" or "a<answer>".
+    votes: Mapping[tuple[int, str, str], int] = field(default_factory=lambda: MappingProxyType({}))
+    vote_budget: int = 3
+    is_stacking: bool = True
+    revealed: frozenset[int] = frozenset()
+    # Below this many respondents no counts per option are shown: in a staff room of
+    # twelve they would tell who voted what.
+    floor: int = 3
+    expected: int = 0
+    decisions: Mapping[int, Decision] = field(default_factory=lambda: MappingProxyType({}))
+    rounds: Mapping[tuple[int, int], Round] = field(default_factory=lambda: MappingProxyType({}))
+    consents: Mapping[tuple[int, int, str], Response] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    actions: Mapping[int, Action] = field(default_factory=lambda: MappingProxyType({}))
+    consent_share: int = 50
+    focus: int = 0  # the decision the room is working on
 
     @property
     def prompt_count(self) -> int:
@@ -106,3 +170,9 @@ class Rejection:
 
     reason: str
     params: Mapping[str, int | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PhaseChanged:
+    phase: Phase
+    prompt_index: int

@@ -6,8 +6,9 @@ same interface later without touching the rules or the templates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from .rules import Event
 from .state import Answer, Group, Phase, Reveal
@@ -32,6 +33,7 @@ class SessionRecord:
     prompt_index: int = 0
     reveal: Reveal = Reveal.LIVE
     is_phone_grouping: bool = False
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,12 @@ class LoadedSession:
     answers: list[StoredAnswer]
     participants: frozenset[str]
     groups: list[Group]
+    # Rows of voting and deciding, as stored; live.state_from turns them into state.
+    votes: list[Any] = field(default_factory=list)
+    decisions: list[Any] = field(default_factory=list)
+    rounds: list[Any] = field(default_factory=list)
+    consents: list[Any] = field(default_factory=list)
+    actions: list[Any] = field(default_factory=list)
 
 
 class Store(Protocol):

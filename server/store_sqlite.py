@@ -10,9 +10,20 @@ import asyncio
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
+from .consent import (
+    CONSENT_EVENTS,
+    ActionAdded,
+    ActionRemoved,
+    ConsentGiven,
+    ConsentShareSet,
+    DecisionProposed,
+    RoundClosed,
+    RoundOpened,
+)
 from .grouping import (
     AnswerMoved,
     GroupCreated,
@@ -25,12 +36,19 @@ from .rules import (
     AnswerDeleted,
     AnswerEdited,
     Event,
-    PhaseChanged,
     PromptAdded,
     RevealChanged,
 )
-from .state import Answer, Group, Phase, Reveal
+from .state import Answer, Group, Phase, PhaseChanged, Reveal
 from .store import CodeTaken, LoadedSession, SavedPack, SessionRecord, StoredAnswer
+from .voting import (
+    VOTING_EVENTS,
+    ExpectedSet,
+    FloorSet,
+    VotesRevealed,
+    VotesSet,
+    VotingConfigured,
+)
 
 # Each entry moves the schema one version up; applied in order on start, never edited.
 MIGRATIONS: list[str] = [
@@ -89,6 +107,54 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE answers ADD COLUMN group_number INTEGER;
     ALTER TABLE sessions ADD COLUMN is_phone_grouping INTEGER NOT NULL DEFAULT 0;
+    """,
+    """
+    -- Voting and deciding. Voters are pseudonyms until the session closes.
+    ALTER TABLE sessions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE votes (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        prompt_index INTEGER NOT NULL,
+        voter TEXT NOT NULL,
+        item TEXT NOT NULL,
+        dots INTEGER NOT NULL,
+        PRIMARY KEY (session_id, prompt_index, voter, item)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        from_item TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (session_id, number)
+    );
+    CREATE TABLE rounds (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        decision INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        is_open INTEGER NOT NULL,
+        is_agreed INTEGER NOT NULL,
+        PRIMARY KEY (session_id, decision, number)
+    );
+    CREATE TABLE consents (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        decision INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        voter TEXT NOT NULL,
+        level TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (session_id, decision, round, voter)
+    );
+    CREATE TABLE actions (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        decision INTEGER NOT NULL,
+        what TEXT NOT NULL,
+        who TEXT NOT NULL,
+        due TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (session_id, number)
+    );
     """,
 ]
 
@@ -170,7 +236,7 @@ class SQLiteStore:
         async with self._lock:
             async with self.db.execute(
                 "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash,"
-                " created_at, phase, prompt_index, reveal, is_phone_grouping"
+                " created_at, phase, prompt_index, reveal, is_phone_grouping, settings"
                 " FROM sessions WHERE id = ?",
                 (session_id,),
             ) as cursor:
@@ -191,6 +257,7 @@ class SQLiteStore:
                 prompt_index=row[10],
                 reveal=Reveal(row[11]),
                 is_phone_grouping=bool(row[12]),
+                settings=json.loads(row[13]),
             )
             async with self.db.execute(
                 "SELECT number, prompt_index, author, text, group_number, msg_id FROM answers"
@@ -211,7 +278,22 @@ class SQLiteStore:
                 "SELECT pseudonym FROM participants WHERE session_id = ?", (session_id,)
             ) as cursor:
                 participants = frozenset([row[0] async for row in cursor])
-            return LoadedSession(record, answers, participants, groups)
+            deciding = await self._load_deciding(session_id)
+            return LoadedSession(record, answers, participants, groups, **deciding)
+
+    async def _load_deciding(self, session_id: str) -> dict[str, list[Any]]:
+        queries = {
+            "votes": "SELECT prompt_index, voter, item, dots FROM votes",
+            "decisions": "SELECT number, prompt_index, from_item, origin FROM decisions",
+            "rounds": "SELECT decision, number, text, is_open, is_agreed FROM rounds",
+            "consents": "SELECT decision, round, voter, level, reason FROM consents",
+            "actions": "SELECT number, decision, what, who, due, origin FROM actions",
+        }
+        loaded: dict[str, list[Any]] = {}
+        for name, query in queries.items():
+            async with self.db.execute(f"{query} WHERE session_id = ?", (session_id,)) as cursor:
+                loaded[name] = [tuple(row) async for row in cursor]
+        return loaded
 
     async def save_pack(self, pack: SavedPack) -> None:
         async with self._lock:
@@ -323,5 +405,75 @@ class SQLiteStore:
                     "UPDATE sessions SET is_phone_grouping = ? WHERE id = ?",
                     (int(allowed), session_id),
                 )
+            case _ if isinstance(event, (*VOTING_EVENTS, *CONSENT_EVENTS)):
+                await self._apply_deciding(session_id, event)
             case _:
                 raise TypeError(f"cannot store {event!r}")
+
+    async def _apply_deciding(self, session_id: str, event: Event) -> None:
+        match event:
+            case VotingConfigured(budget=budget, is_stacking=stacking):
+                await self._set(session_id, vote_budget=budget, is_stacking=stacking)
+            case VotesSet(prompt_index=prompt, voter=voter, item=item, dots=dots):
+                await self.db.execute(
+                    "INSERT INTO votes (session_id, prompt_index, voter, item, dots)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET dots = excluded.dots",
+                    (session_id, prompt, voter, item, dots),
+                )
+            case VotesRevealed(prompt_index=prompt):
+                await self.db.execute(
+                    "UPDATE sessions SET settings = json_set(settings, '$.revealed',"
+                    " json_insert(coalesce(json_extract(settings, '$.revealed'), '[]'), '$[#]', ?))"
+                    " WHERE id = ?",
+                    (prompt, session_id),
+                )
+            case FloorSet(floor=floor):
+                await self._set(session_id, floor=floor)
+            case ExpectedSet(expected=expected):
+                await self._set(session_id, expected=expected)
+            case ConsentShareSet(percent=percent):
+                await self._set(session_id, consent_share=percent)
+            case DecisionProposed(decision=d):
+                await self.db.execute(
+                    "INSERT INTO decisions (session_id, number, prompt_index, from_item, origin)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (session_id, d.number, d.prompt_index, d.from_item, d.origin),
+                )
+            case RoundOpened(round=r):
+                await self.db.execute(
+                    "INSERT INTO rounds (session_id, decision, number, text, is_open, is_agreed)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (session_id, r.decision, r.number, r.text, int(r.is_open), int(r.is_agreed)),
+                )
+            case ConsentGiven(decision=decision, round=number, voter=voter, response=response):
+                await self.db.execute(
+                    "INSERT INTO consents (session_id, decision, round, voter, level, reason)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                    " SET level = excluded.level, reason = excluded.reason",
+                    (session_id, decision, number, voter, response.level.value, response.reason),
+                )
+            case RoundClosed(decision=decision, round=number, is_agreed=agreed):
+                await self.db.execute(
+                    "UPDATE rounds SET is_open = 0, is_agreed = ?"
+                    " WHERE session_id = ? AND decision = ? AND number = ?",
+                    (int(agreed), session_id, decision, number),
+                )
+            case ActionAdded(action=a):
+                await self.db.execute(
+                    "INSERT INTO actions (session_id, number, decision, what, who, due, origin)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (session_id, a.number, a.decision, a.what, a.who, a.due, a.origin),
+                )
+            case ActionRemoved(number=number):
+                await self.db.execute(
+                    "DELETE FROM actions WHERE session_id = ? AND number = ?", (session_id, number)
+                )
+            case _:
+                raise TypeError(f"cannot store {event!r}")
+
+    async def _set(self, session_id: str, **values: int | bool) -> None:
+        for name, value in values.items():
+            await self.db.execute(
+                f"UPDATE sessions SET settings = json_set(settings, '$.{name}', ?) WHERE id = ?",
+                (value, session_id),
+            )
