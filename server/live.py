@@ -18,6 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from .consent import ConsentGiven
 from .grouping import GROUPING_EVENTS, DismissSuggestion, SuggestGroups, SuggestionCommand
 from .hub import Frame, Hub, Outbox
 from .i18n import LOCALES
@@ -41,6 +42,7 @@ from .state import (
 )
 from .store import LoadedSession, Store
 from .suggest import suggest_groups
+from .voting import VotesSet
 
 log = logging.getLogger("draagvlak.live")
 
@@ -122,12 +124,30 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
 
 
 def stage_of(state: SessionState) -> tuple[object, ...]:
-    """What the stage shows besides answers: when it changes, every stage is sent again."""
-    return (state.phase, state.prompt_index, state.reveal, state.prompts, state.is_phone_grouping)
+    """What the stages show besides answers, groups, votes and responses: when it changes,
+    every stage is sent again."""
+    return (
+        state.phase,
+        state.prompt_index,
+        state.reveal,
+        state.prompts,
+        state.is_phone_grouping,
+        state.revealed,
+        state.vote_budget,
+        state.is_stacking,
+        state.floor,
+        state.expected,
+        state.decisions,
+        state.rounds,
+        state.actions,
+        state.focus,
+    )
 
 
 def author_of(before: SessionState, event: Event) -> str:
     match event:
+        case VotesSet(voter=voter) | ConsentGiven(voter=voter):
+            return voter
         case AnswerAdded(answer=answer):
             return answer.author
         case AnswerEdited(number=number) | AnswerDeleted(number=number) if number in before.answers:
@@ -344,9 +364,10 @@ class LiveSession:
         return self._frame("_console_stage.html", locale, "stage")
 
     def mine(self, pseudonym: str, locale: str) -> Frame:
+        """The participant's own part: answers, ballot or consent, by phase."""
         state = self.state
         own = state.answers_by(pseudonym, state.prompt_index)
-        return self._frame("_mine.html", locale, "mine", mine=own)
+        return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym)
 
     def counts(self, locale: str) -> list[Frame]:
         return [
@@ -404,12 +425,17 @@ class LiveSession:
                     self.channel("console", locale), [self.console_stage(locale)]
                 )
             await self.hub.publish(self.channel("screen"), [self.screen_stage()])
-            authors = {a.author for a in state.answers_for(state.prompt_index)}
+            if state.phase in (Phase.VOTING, Phase.DECIDING):
+                authors = {pseudonym for pseudonym, _ in self._present}
+            else:
+                authors = {a.author for a in state.answers_for(state.prompt_index)}
         else:
             await self._publish_answer_changes(events)
             if any(isinstance(e, GROUPING_EVENTS) for e in events):
                 await self._publish_board()
             authors = {author_of(before, event) for event in events}
+            if any(isinstance(e, VotesSet | ConsentGiven) for e in events):
+                await self._publish_progress()
         for locale in LOCALES:
             await self.hub.publish(self.channel("console", locale), self.counts(locale)[1:])
         await self.hub.publish(self.channel("screen"), self.counts(self.record.lang)[1:])
@@ -432,6 +458,14 @@ class LiveSession:
             await self.hub.publish(self.channel("console", locale), frames)
         if self.state.is_wall_visible:
             await self.hub.publish(self.channel("screen"), frames)
+
+    async def _publish_progress(self) -> None:
+        """ "12 of 18 voted": counts of people, never who."""
+        for locale in LOCALES:
+            frame = self._frame("_progress.html", locale, "progress")
+            await self.hub.publish(self.channel("console", locale), [frame])
+        frame = self._frame("_progress.html", self.record.lang, "progress")
+        await self.hub.publish(self.channel("screen"), [frame])
 
     async def _publish_board(self) -> None:
         """The whole board, once per audience: moves come in bursts and coalesce."""

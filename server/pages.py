@@ -88,6 +88,7 @@ async def phone_page(request: Request) -> Response:
         "phone.html",
         **live.context(),
         mine=state.answers_by(pseudonym, state.prompt_index),
+        me=pseudonym,
     )
     set_cookie(request, response, cookie, token or "", max_age=2 * 24 * 3600)
     return response
@@ -145,6 +146,10 @@ async def create_session(request: Request) -> Response:
             facilitator_hash=auth.hash_secret(secret),
             created_at=now(),
             reveal=reveal,
+            settings={
+                "decision_shape": pack.decision_shape.in_(lang),
+                "vote_budget": pack.defaults.votes_per_person,
+            },
         )
         try:
             await store.create_session(record)

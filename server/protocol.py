@@ -11,6 +11,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .consent import (
+    AddAction,
+    CloseRound,
+    EndSession,
+    GiveConsent,
+    ProposeDecision,
+    RemoveAction,
+    Reword,
+    SetConsentShare,
+)
 from .grouping import (
     CreateGroup,
     DismissSuggestion,
@@ -37,7 +47,8 @@ from .rules import (
     StartGrouping,
     SubmitAnswer,
 )
-from .state import Reveal
+from .state import Level, Reveal
+from .voting import RevealVotes, SetExpected, SetFloor, StartVoting, Vote
 
 _MSG_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _LARGEST_NUMBER = 10**9
@@ -104,6 +115,40 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
             return CreateGroup(_numbers(data.get("answers")), _text(data, "label"))
         case "phone_grouping":
             return SetPhoneGrouping(_flag(data.get("allowed")))
+        case "start_voting":
+            return StartVoting(_int(data, "budget"), _flag(data.get("stacking", "1")))
+        case "vote":
+            return Vote(_item(data.get("item")), _int(data, "dots"))
+        case "reveal_votes":
+            return RevealVotes()
+        case "set_floor":
+            return SetFloor(_int(data, "floor"))
+        case "set_expected":
+            return SetExpected(_int(data, "expected"))
+        case "propose_decision":
+            return ProposeDecision(str(data.get("from", ""))[:280], _text(data), data["msg_id"])
+        case "consent":
+            return GiveConsent(
+                _int(data, "decision"), _level(data.get("level")), _optional_text(data, "reason")
+            )
+        case "close_round":
+            return CloseRound(_int(data, "decision"))
+        case "reword":
+            return Reword(_int(data, "decision"), _text(data))
+        case "set_consent_share":
+            return SetConsentShare(_int(data, "percent"))
+        case "add_action":
+            return AddAction(
+                _int(data, "decision"),
+                _text(data, "what"),
+                _optional_text(data, "who"),
+                _optional_text(data, "due"),
+                data["msg_id"],
+            )
+        case "remove_action":
+            return RemoveAction(_int(data, "number"))
+        case "end_session":
+            return EndSession()
         case "suggest":
             return SuggestGroups()
         case "dismiss_suggestion":
@@ -125,6 +170,23 @@ def _text(data: dict[str, Any], name: str = "text") -> str:
     except UnicodeEncodeError:
         raise ProtocolError("bad_field") from None
     return text
+
+
+def _optional_text(data: dict[str, Any], name: str) -> str:
+    return _text(data, name) if data.get(name) is not None else ""
+
+
+def _item(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[ga]\d{1,9}", value):
+        return value
+    raise ProtocolError("bad_field")
+
+
+def _level(value: Any) -> Level:
+    try:
+        return Level(str(value))
+    except ValueError:
+        raise ProtocolError("bad_field") from None
 
 
 def _target(value: Any) -> Target:

@@ -16,6 +16,25 @@ from .i18n import LANGUAGE_NAMES, LOCALES, Translator
 from .state import Answer, Phase, Reveal
 
 
+def deciding_helpers() -> dict[str, Any]:
+    """Pure readers of the state that the voting and deciding templates use."""
+    from . import consent, voting
+    from .state import Level
+
+    return {
+        "vote_items": voting.items,
+        "tally": voting.tally,
+        "voter_count": voting.voter_count,
+        "is_below_floor": voting.is_below_floor,
+        "dots_of": voting.dots_of,
+        "latest_round": consent.latest_round,
+        "consent_counts": consent.counts,
+        "consent_responses": consent.responses,
+        "decision_status": consent.status,
+        "Level": Level,
+    }
+
+
 def format_code(code: str) -> str:
     """123456 reads as "123 456": easier to copy from a screen at the back of a room."""
     return f"{code[:3]} {code[3:]}"
@@ -44,6 +63,7 @@ class Renderer:
         env.filters["number"] = translator.number
         env.filters["date"] = translator.date
         env.filters["code"] = format_code
+        env.globals.update(deciding_helpers())
         env.globals.update(
             locale=translator.locale,
             locales=LOCALES,

@@ -202,8 +202,8 @@ class SQLiteStore:
             try:
                 await self.db.execute(
                     "INSERT INTO sessions (id, code, pack_id, lang, title, intro, prompts,"
-                    " facilitator_hash, created_at, phase, prompt_index, reveal)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " facilitator_hash, created_at, phase, prompt_index, reveal, settings)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record.id,
                         record.code,
@@ -217,6 +217,7 @@ class SQLiteStore:
                         record.phase.value,
                         record.prompt_index,
                         record.reveal.value,
+                        json.dumps(dict(record.settings), ensure_ascii=False),
                     ),
                 )
             except sqlite3.IntegrityError as error:

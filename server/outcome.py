@@ -1,0 +1,94 @@
+"""The outcome of a closed session as a plain dict (docs/outcome.md): what is saved, shown
+on the review page and exported. Built from the state alone; it names no one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .consent import counts, responses, status
+from .state import Level, SessionState
+from .store import SessionRecord
+from .voting import is_below_floor, tally, voter_count
+
+SCHEMA = "draagvlak.outcome/1"
+
+
+def build_outcome(
+    record: SessionRecord, state: SessionState, closed_at: str, participants: int
+) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "session": {
+            "title": record.title,
+            "lang": record.lang,
+            "created_at": record.created_at,
+            "closed_at": closed_at,
+            "participants": participants,
+        },
+        "floor": state.floor,
+        "prompts": [_prompt(state, index, text) for index, text in enumerate(state.prompts)],
+        "decisions": [_decision(state, number) for number in sorted(state.decisions)],
+    }
+
+
+def _prompt(state: SessionState, index: int, text: str) -> dict[str, Any]:
+    hidden = is_below_floor(state, index)
+    voted = index in state.revealed or voter_count(state, index) > 0
+    ranked = tally(state, index)
+    return {
+        "index": index,
+        "text": text,
+        "answers": len(state.answers_for(index)),
+        "voters": voter_count(state, index),
+        "votes_hidden": voted and hidden,
+        "items": [
+            {
+                "label": item.label,
+                "answers": list(item.answers),
+                "votes": None if hidden or not voted else votes,
+            }
+            for item, votes in ranked
+        ],
+    }
+
+
+def _decision(state: SessionState, number: int) -> dict[str, Any]:
+    decision = state.decisions[number]
+    rounds = sorted(
+        (r for (d, _), r in state.rounds.items() if d == number), key=lambda r: r.number
+    )
+    return {
+        "number": number,
+        "prompt_index": decision.prompt_index,
+        "from_item": decision.from_item,
+        "text": rounds[-1].text if rounds else "",
+        "status": status(state, number),
+        "rounds": [_round(state, number, r.number, r.text, r.is_agreed) for r in rounds],
+        "actions": [
+            {"what": a.what, "who": a.who, "due": a.due or None}
+            for a in sorted(state.actions.values(), key=lambda a: a.number)
+            if a.decision == number
+        ],
+    }
+
+
+def _round(
+    state: SessionState, decision: int, number: int, text: str, agreed: bool
+) -> dict[str, Any]:
+    given = responses(state, decision, number)
+    hidden = len(given) < state.floor
+    return {
+        "number": number,
+        "text": text,
+        "responses": len(given),
+        "counts_hidden": hidden,
+        "counts": None
+        if hidden
+        else {k.value: v for k, v in counts(state, decision, number).items()},
+        # Sorted, so the order says nothing about who answered when.
+        "reasons": sorted(
+            ({"level": r.level.value, "text": r.reason} for r in given if r.reason),
+            key=lambda reason: (list(Level).index(Level(reason["level"])), reason["text"]),
+        ),
+        "agreed": agreed,
+    }
