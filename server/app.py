@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from . import pages
+from . import pages, review
 from .config import Settings
 from .headers import SecurityHeaders
 from .hub import open_hub
@@ -54,6 +54,10 @@ def create_app(settings: Settings) -> Starlette:
         Route("/s/{session_id}/console", pages.console_page),
         Route("/s/{session_id}/screen", pages.screen_page),
         Route("/s/{session_id}/packs", pages.save_console_pack, methods=["POST"]),
+        Route("/s/{session_id}/share", review.make_share_link, methods=["POST"]),
+        Route("/s/{session_id}/share/revoke", review.revoke_share_links, methods=["POST"]),
+        Route("/r/{token}", review.review_page),
+        Route("/r/{token}/outcome.{kind}", review.export),
         WebSocketRoute("/s/{session_id}/ws", live_socket),
         Route("/lang/{locale}", pages.set_language),
         Route("/healthz", pages.health),

@@ -17,8 +17,6 @@ from typing import Literal, TypedDict
 
 from .i18n import N_, Translator
 
-SCHEMA = "draagvlak.outcome/1"
-
 
 class OutcomeSession(TypedDict):
     title: str
@@ -82,13 +80,13 @@ class Outcome(TypedDict):
     decisions: list[Decision]
 
 
-# In the order of the consent scale; templates/_outcome.html uses the same texts.
+# The same texts as templates/_macros.html and _outcome.html, in the consent scale's order.
 LEVELS: dict[str, str] = {
-    "full_support": N_("Full support"),
+    "full_support": N_("Fully support"),
     "support": N_("Support"),
     "live_with": N_("Can live with it"),
-    "reservations": N_("Reservations"),
-    "object": N_("Objection"),
+    "reservations": N_("Have reservations"),
+    "object": N_("Object"),
 }
 STATUSES: dict[str, str] = {
     "agreed": N_("Agreed"),
@@ -96,12 +94,12 @@ STATUSES: dict[str, str] = {
     "open": N_("Still open"),
 }
 VOTES_HIDDEN = N_(
-    "Fewer than %(floor)s people voted, so the votes per option are not shown: "
-    "that keeps every vote anonymous."
+    "Only %(n)s people voted: below %(floor)s, results per option are not shown, "
+    "so that nobody's vote can be traced."
 )
 COUNTS_HIDDEN = N_(
-    "Fewer than %(floor)s people responded in this round, so the responses per level "
-    "are not shown: that keeps every response anonymous."
+    "Fewer than %(floor)s responses: the distribution is not shown, "
+    "so that nobody's answer can be traced."
 )
 
 _MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -139,31 +137,37 @@ def to_markdown(outcome: Outcome, translator: Translator) -> str:
 def _markdown_prompt(prompt: Prompt, floor: int, translator: Translator) -> list[str]:
     _ = translator.gettext
     answers = translator.ngettext("%(num)s answer", "%(num)s answers", prompt["answers"])
-    voters = translator.ngettext("%(num)s person voted", "%(num)s people voted", prompt["voters"])
+    summary = _count(translator, answers, prompt["answers"])
+    if has_voted(prompt):
+        voters = translator.ngettext(
+            "%(num)s person voted", "%(num)s people voted", prompt["voters"]
+        )
+        summary += " · " + _count(translator, voters, prompt["voters"])
     question = _("Question %(n)s") % {"n": prompt["index"] + 1}
-    lines = [
-        f"### {question}: {_md_inline(prompt['text'])}",
-        "",
-        _count(translator, answers, prompt["answers"])
-        + " · "
-        + _count(translator, voters, prompt["voters"]),
-        "",
-    ]
+    lines = [f"### {question}: {_md_inline(prompt['text'])}", "", summary, ""]
     if prompt["votes_hidden"]:
-        lines += [f"*{_(VOTES_HIDDEN) % {'floor': translator.number(floor)}}*", ""]
+        hidden = _(VOTES_HIDDEN) % {
+            "n": translator.number(prompt["voters"]),
+            "floor": translator.number(floor),
+        }
+        lines += [f"*{hidden}*", ""]
     for position, item in enumerate(prompt["items"], start=1):
         label = f"**{_md_inline(item['label'])}**"
-        if prompt["votes_hidden"] or item["votes"] is None:
+        if item["votes"] is None:
             marker = "- "
         else:
             marker = f"{position}. "
             votes = translator.ngettext("%(num)s vote", "%(num)s votes", item["votes"])
             label += f": {_count(translator, votes, item['votes'])}"
         lines.append(marker + label)
-        indent = " " * len(marker)
         for answer in item["answers"]:
-            lines += _md_list_item(answer, indent)
+            lines += _md_list_item(answer, indent=" " * len(marker))
     return [*lines, ""]
+
+
+def has_voted(prompt: Prompt) -> bool:
+    """Whether the team voted on this question; no vote leaves every count null, unhidden."""
+    return prompt["votes_hidden"] or any(item["votes"] is not None for item in prompt["items"])
 
 
 def _markdown_decision(decision: Decision, floor: int, translator: Translator) -> list[str]:

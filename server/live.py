@@ -13,7 +13,8 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -23,6 +24,7 @@ from .grouping import GROUPING_EVENTS, DismissSuggestion, SuggestGroups, Suggest
 from .hub import Frame, Hub, Outbox
 from .i18n import LOCALES
 from .messages import rejection_text
+from .outcome import build_outcome
 from .protocol import Message
 from .qr import qr_svg
 from .render import Renderer
@@ -120,6 +122,18 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         ),
         actions=MappingProxyType({row[0]: Action(*row) for row in loaded.actions}),
         focus=max((row[0] for row in loaded.decisions), default=0),
+    )
+
+
+def forget_people(state: SessionState) -> SessionState:
+    """After closing: the state without pseudonyms, as the store now holds it."""
+    answers = {n: replace(a, author="") for n, a in state.answers.items()}
+    return replace(
+        state,
+        answers=MappingProxyType(answers),
+        receipts=MappingProxyType({}),
+        votes=MappingProxyType({}),
+        consents=MappingProxyType({}),
     )
 
 
@@ -320,7 +334,14 @@ class LiveSession:
             state = evolve_all(state, decision)
             events.extend(decision)
             outcomes.append((submission, None))
-        await self.store.append(self.id, events)
+        outcome = None
+        if state.phase is Phase.ENDED and before.phase is not Phase.ENDED:
+            closed_at = datetime.now(UTC).isoformat(timespec="seconds")
+            outcome = build_outcome(self.record, state, closed_at, len(self.participants))
+        await self.store.append(self.id, events, outcome)
+        if outcome is not None:
+            state = forget_people(state)
+            self.participants.clear()
         self.state = state
         await self._publish(before, events)
         if asked_for_suggestions or any(isinstance(e, GROUPING_EVENTS) for e in events):

@@ -226,6 +226,8 @@ async def console_page(request: Request, save_error: str = "") -> Response:
         is_loopback=is_loopback(live.join_host),
         save_error=save_error,
         is_saved=bool(request.query_params.get("saved")),
+        share_link=share_link_of(request),
+        revoked=bool(request.query_params.get("revoked")),
         status=400 if save_error else 200,
     )
 
@@ -242,6 +244,15 @@ async def save_console_pack(request: Request) -> Response:
         return await console_page(request, save_error=str(error))
     pack = await save_pack(request, title, live.state.prompts, live.record.lang)
     return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}/console?saved={pack.id}", 303)
+
+
+def share_link_of(request: Request) -> str:
+    token = request.query_params.get("share", "")
+    return (
+        f"{base_url(request)}/r/{token}"
+        if token.replace("-", "").replace("_", "").isalnum()
+        else ""
+    )
 
 
 async def screen_page(request: Request) -> Response:

@@ -89,8 +89,19 @@ class Store(Protocol):
     async def add_participant(self, session_id: str, pseudonym: str) -> bool:
         """True when this pseudonym is new to the session."""
 
-    async def append(self, session_id: str, events: list[Event]) -> None:
-        """Saves all events in one transaction: all of them are kept, or none."""
+    async def append(
+        self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
+    ) -> None:
+        """Saves all events in one transaction: all of them are kept, or none. With an
+        outcome, the same transaction closes the session and unlinks its pseudonyms."""
+
+    async def outcome(self, session_id: str) -> dict[str, Any] | None: ...
+
+    async def add_share_link(self, session_id: str, token_hash: str, created_at: str) -> None: ...
+
+    async def revoke_share_links(self, session_id: str) -> None: ...
+
+    async def shared_outcome(self, token_hash: str) -> dict[str, Any] | None: ...
 
 
 def open_store(url: str) -> Store:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,20 @@ MIGRATIONS: list[str] = [
         due TEXT NOT NULL,
         origin TEXT NOT NULL,
         PRIMARY KEY (session_id, number)
+    );
+    """,
+    """
+    -- What a closed session leaves behind: the outcome, and read-only links to it.
+    CREATE TABLE outcomes (
+        session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        outcome TEXT NOT NULL,
+        closed_at TEXT NOT NULL
+    );
+    CREATE TABLE share_links (
+        token_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        is_revoked INTEGER NOT NULL DEFAULT 0
     );
     """,
 ]
@@ -335,7 +350,9 @@ class SQLiteStore:
             )
             return cursor.rowcount == 1
 
-    async def append(self, session_id: str, events: list[Event]) -> None:
+    async def append(
+        self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
+    ) -> None:
         async with self._lock:
             if not events:
                 return
@@ -343,10 +360,59 @@ class SQLiteStore:
             try:
                 for event in events:
                     await self._apply(session_id, event)
+                if outcome is not None:
+                    await self._close(session_id, outcome)
             except BaseException:
                 await self.db.execute("ROLLBACK")
                 raise
             await self.db.execute("COMMIT")
+
+    async def _close(self, session_id: str, outcome: Mapping[str, Any]) -> None:
+        """Keeps the outcome and removes, for good, what ties answers and votes to people."""
+        await self.db.execute(
+            "INSERT INTO outcomes (session_id, outcome, closed_at) VALUES (?, ?, ?)",
+            (session_id, json.dumps(outcome, ensure_ascii=False), outcome["session"]["closed_at"]),
+        )
+        await self.db.execute("UPDATE sessions SET is_open = 0 WHERE id = ?", (session_id,))
+        await self.db.execute("UPDATE answers SET author = '' WHERE session_id = ?", (session_id,))
+        for table in ("participants", "votes", "consents"):
+            await self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+
+    async def outcome(self, session_id: str) -> dict[str, Any] | None:
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT outcome FROM outcomes WHERE session_id = ?", (session_id,)
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return json.loads(row[0]) if row else None
+
+    async def add_share_link(self, session_id: str, token_hash: str, created_at: str) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "INSERT INTO share_links (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+                (token_hash, session_id, created_at),
+            )
+
+    async def revoke_share_links(self, session_id: str) -> None:
+        async with self._lock:
+            await self.db.execute(
+                "UPDATE share_links SET is_revoked = 1 WHERE session_id = ?", (session_id,)
+            )
+
+    async def shared_outcome(self, token_hash: str) -> dict[str, Any] | None:
+        """The outcome behind a share link that has not been revoked."""
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT o.outcome FROM share_links l JOIN outcomes o USING (session_id)"
+                " WHERE l.token_hash = ? AND l.is_revoked = 0",
+                (token_hash,),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return json.loads(row[0]) if row else None
 
     async def _apply(self, session_id: str, event: Event) -> None:
         match event:
