@@ -151,9 +151,13 @@ def _markdown_prompt(prompt: Prompt, floor: int, translator: Translator) -> list
             "floor": translator.number(floor),
         }
         lines += [f"*{hidden}*", ""]
-    for position, item in enumerate(prompt["items"], start=1):
+    items = prompt["items"]
+    if prompt["votes_hidden"]:
+        # The rank would tell what the hidden counts hide.
+        items = sorted(items, key=lambda item: item["label"].lower())
+    for position, item in enumerate(items, start=1):
         label = f"**{_md_inline(item['label'])}**"
-        if item["votes"] is None:
+        if prompt["votes_hidden"] or item["votes"] is None:
             marker = "- "
         else:
             marker = f"{position}. "

@@ -343,9 +343,13 @@ class LiveSession:
             state = forget_people(state)
             self.participants.clear()
         self.state = state
-        await self._publish(before, events)
-        if asked_for_suggestions or any(isinstance(e, GROUPING_EVENTS) for e in events):
-            await self._publish_suggestions()
+        try:
+            await self._publish(before, events)
+            if asked_for_suggestions or any(isinstance(e, GROUPING_EVENTS) for e in events):
+                await self._publish_suggestions()
+        except Exception:
+            # Saved is saved: the senders hear so; screens catch up on their next update.
+            log.exception("session %s: saved, but could not show the change", self.id)
         replies: dict[Client, list[Frame]] = {}
         for submission, rejection in outcomes:
             client = submission.client
