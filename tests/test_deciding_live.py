@@ -6,11 +6,12 @@ import asyncio
 import json
 import re
 import sqlite3
+from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from wire import LiveClient, join, open_session
+from wire import Facilitator, LiveClient, join, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
 
@@ -26,7 +27,16 @@ async def voting_session(server, teachers: int = 3, answers=("respect", "veiligh
         assert await phones[index % teachers].request("answer", text=text) == "ok"
     assert await console.request("start_grouping") == "ok"
     assert await console.request("start_voting", budget=3, stacking=1) == "ok"
-    return fac, console, screen, phones, cookies
+    return Room(fac, console, screen, phones, cookies)
+
+
+@dataclass
+class Room:
+    fac: Facilitator
+    console: LiveClient
+    screen: LiveClient
+    phones: list[LiveClient]
+    cookies: list[str]
 
 
 def rows(db_path, query: str) -> list[tuple]:
@@ -37,7 +47,8 @@ def rows(db_path, query: str) -> list[tuple]:
 async def test_one_person_voting_from_three_tabs_never_exceeds_the_budget(server):
     """Three tabs of one phone send dots as fast as they can, in parallel: the stored total
     never exceeds the budget, and every tab ends showing the same dots left."""
-    fac, console, screen, phones, cookies = await voting_session(server)
+    room = await voting_session(server)
+    fac, cookies = room.fac, room.cookies
     tabs = [
         await LiveClient.connect(server.url, fac.session_id, "phone", cookies[0]) for _ in range(3)
     ]
@@ -59,7 +70,8 @@ async def test_one_person_voting_from_three_tabs_never_exceeds_the_budget(server
 async def test_results_stay_hidden_until_revealed_and_respect_the_floor(server):
     """Before the reveal nobody sees counts; after it the projector ranks the items, or,
     with fewer voters than the floor, says why it shows none."""
-    fac, console, screen, phones, _ = await voting_session(server)
+    room = await voting_session(server)
+    console, screen, phones = room.console, room.screen, room.phones
     assert await console.request("set_expected", expected=5) == "ok"
     assert await phones[0].request("vote", item="a2", dots=2) == "ok"
     assert await phones[1].request("vote", item="a2", dots=1) == "ok"
@@ -80,7 +92,8 @@ async def test_a_decision_agreed_after_a_reworded_round_then_closing_forgets_who
     """An objection stops round 1; the reworded round 2 is agreed; an action is added; after
     closing, the database keeps the outcome and no link between people and their answers,
     votes or responses."""
-    fac, console, screen, phones, _ = await voting_session(server)
+    room = await voting_session(server)
+    fac, console, screen, phones = room.fac, room.console, room.screen, room.phones
     for phone in phones:
         assert await phone.request("vote", item="a1", dots=2) == "ok"
     assert await console.request("reveal_votes") == "ok"
