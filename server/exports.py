@@ -235,7 +235,8 @@ def _markdown_round(
 def _shown_reasons(consent_round: ConsentRound) -> list[tuple[str, str]]:
     """Reasons with their level; below the floor without it, sorted, so they count nothing."""
     if consent_round["counts_hidden"] or consent_round["counts"] is None:
-        return [(text, "") for text in sorted(r["text"] for r in consent_round["reasons"])]
+        texts = sorted((r["text"] for r in consent_round["reasons"]), key=str.lower)
+        return [(text, "") for text in texts]
     return [(r["text"], r["level"]) for r in consent_round["reasons"]]
 
 
