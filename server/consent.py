@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from types import MappingProxyType
 
 from .state import (
@@ -207,6 +208,17 @@ def status(state: SessionState, decision: int) -> str:
 # Rules ------------------------------------------------------------------------------
 
 
+def is_date(text: str) -> bool:
+    """A real calendar date written as YYYY-MM-DD (what a date field sends)."""
+    if not (text.isascii() and _DATE.fullmatch(text)):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _tidy(text: str, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
@@ -275,7 +287,7 @@ def decide_consent(
             what, who = _tidy(raw_what, MAX_TEXT), _tidy(raw_who, 120)
             if not what:
                 return Rejection("action_empty")
-            if due and not _DATE.fullmatch(due):
+            if due and not is_date(due):
                 return Rejection("bad_date")
             action_number = max(state.actions, default=0) + 1
             return [ActionAdded(Action(action_number, number, what, who, due, origin))]

@@ -180,8 +180,7 @@ def _markdown_decision(decision: Decision, floor: int, translator: Translator) -
     lines = [
         f"### {title}: {_(STATUSES[decision['status']])}",
         "",
-        *_md_quote(decision["text"]),
-        "",
+        *([*_md_quote(decision["text"]), ""] if decision["text"] else []),
         _("From “%(item)s”, question %(n)s")
         % {"item": _md_inline(decision["from_item"]), "n": decision["prompt_index"] + 1},
         "",

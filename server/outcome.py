@@ -85,10 +85,12 @@ def _round(
         "counts": None
         if hidden
         else {k.value: v for k, v in counts(state, decision, number).items()},
-        # Sorted, so the order says nothing about who answered when.
-        "reasons": sorted(
-            ({"level": r.level.value, "text": r.reason} for r in given if r.reason),
-            key=lambda reason: (list(Level).index(Level(reason["level"])), reason["text"]),
-        ),
+        # Sorted, so the order says nothing about who answered when; below the floor
+        # without their levels, which would add up to the hidden counts.
+        "reasons": [
+            {"level": None if hidden else r.level.value, "text": r.reason}
+            for r in sorted(given, key=lambda r: (list(Level).index(r.level), r.reason))
+            if r.reason
+        ],
         "agreed": agreed,
     }

@@ -116,7 +116,7 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
         case "phone_grouping":
             return SetPhoneGrouping(_flag(data.get("allowed")))
         case "start_voting":
-            return StartVoting(_int(data, "budget"), _flag(data.get("stacking", "1")))
+            return StartVoting(_int(data, "budget"), _flag(data.get("stacking")))
         case "vote":
             return Vote(_item(data.get("item")), _int(data, "dots"))
         case "reveal_votes":

@@ -97,10 +97,12 @@ def items(state: SessionState, prompt_index: int) -> list[Item]:
 
 
 def dots_of(state: SessionState, prompt_index: int, voter: str) -> dict[str, int]:
+    """A voter's dots on the items there are now: dots on a card since grouped away free up."""
+    current = {item.key for item in items(state, prompt_index)}
     return {
         item: dots
         for (prompt, who, item), dots in state.votes.items()
-        if prompt == prompt_index and who == voter and dots
+        if prompt == prompt_index and who == voter and dots and item in current
     }
 
 
