@@ -138,7 +138,7 @@ def _markdown_prompt(prompt: Prompt, floor: int, translator: Translator) -> list
     _ = translator.gettext
     answers = translator.ngettext("%(num)s answer", "%(num)s answers", prompt["answers"])
     summary = _count(translator, answers, prompt["answers"])
-    if has_voted(prompt):
+    if _has_voted(prompt):
         voters = translator.ngettext(
             "%(num)s person voted", "%(num)s people voted", prompt["voters"]
         )
@@ -169,7 +169,7 @@ def _markdown_prompt(prompt: Prompt, floor: int, translator: Translator) -> list
     return [*lines, ""]
 
 
-def has_voted(prompt: Prompt) -> bool:
+def _has_voted(prompt: Prompt) -> bool:
     """Whether the team voted on this question; no vote leaves every count null, unhidden."""
     return prompt["votes_hidden"] or any(item["votes"] is not None for item in prompt["items"])
 
@@ -213,11 +213,10 @@ def _markdown_round(
     if consent_round["text"] != decision_text:
         lines += [f"{_('Proposal')}:", "", *_md_quote(consent_round["text"]), ""]
     lines += [_count(translator, responses, consent_round["responses"]), ""]
-    counts = consent_round["counts"]
-    is_hidden = consent_round["counts_hidden"] or counts is None
-    if is_hidden:
+    counts = None if consent_round["counts_hidden"] else consent_round["counts"]
+    if counts is None:
         lines += [f"*{_(COUNTS_HIDDEN) % {'floor': translator.number(floor)}}*", ""]
-    elif counts is not None:
+    else:
         lines += [f"| {_('Response')} | {_('Count')} |", "| --- | ---: |"]
         lines += [
             f"| {_(name)} | {translator.number(counts[level])} |" for level, name in LEVELS.items()

@@ -24,6 +24,9 @@ class Frame:
 
     text: str
     key: str | None = None
+    # htmx finds every swap target of a message before it swaps any: an element that
+    # replaces others that later frames also target must end its message.
+    ends_message: bool = False
 
 
 # Pending updates are sent together, in messages of at most about this many characters.
@@ -41,7 +44,7 @@ class Outbox:
         self._send = send
         self._limit = limit
         self._timeout = timeout
-        self._pending: dict[object, str] = {}
+        self._pending: dict[object, Frame] = {}
         self._ready = asyncio.Event()
         self._overflowed = False
         self._unique = itertools.count()
@@ -57,11 +60,14 @@ class Outbox:
             if frame.key is None:
                 batch.append(frame.text)
             else:
+                if batch:
+                    self._pending[next(self._unique)] = Frame("".join(batch))
+                    batch = []
                 # Re-inserting moves a replaced state frame behind the frames before it.
                 self._pending.pop(frame.key, None)
-                self._pending[frame.key] = frame.text
+                self._pending[frame.key] = frame
         if batch:
-            self._pending[next(self._unique)] = "".join(batch)
+            self._pending[next(self._unique)] = Frame("".join(batch))
         if len(self._pending) > self._limit:
             self._overflowed = True
             self._pending.clear()
@@ -76,9 +82,9 @@ class Outbox:
                 raise Lagging("too many updates waiting")
             if not self._pending:
                 continue
-            texts = list(self._pending.values())
+            frames = list(self._pending.values())
             self._pending.clear()
-            for message in joined(texts, MESSAGE_BYTES):
+            for message in joined(frames, MESSAGE_BYTES):
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
                 # arrives as the send completes, and the writer would never end.
                 try:
@@ -88,16 +94,22 @@ class Outbox:
                     raise Lagging("write stalled") from None
 
 
-def joined(texts: list[str], limit: int) -> Iterator[str]:
-    """Consecutive texts joined into messages of about `limit` characters at most."""
-    start, size = 0, 0
-    for index, text in enumerate(texts):
-        if size and size + len(text) > limit:
-            yield "".join(texts[start:index])
-            start, size = index, 0
-        size += len(text)
-    if start < len(texts):
-        yield "".join(texts[start:])
+def joined(frames: list[Frame], limit: int) -> Iterator[str]:
+    """Consecutive frames joined into messages of about `limit` characters at most, each
+    message ending at the latest after a frame that must end it."""
+    message: list[str] = []
+    size = 0
+    for frame in frames:
+        if message and size + len(frame.text) > limit:
+            yield "".join(message)
+            message, size = [], 0
+        message.append(frame.text)
+        size += len(frame.text)
+        if frame.ends_message:
+            yield "".join(message)
+            message, size = [], 0
+    if message:
+        yield "".join(message)
 
 
 class Hub(Protocol):

@@ -380,13 +380,18 @@ class LiveSession:
         return Frame(text, key)
 
     def phone_stage(self, locale: str) -> Frame:
-        return self._frame("_phone_stage.html", locale, "stage")
+        return self._stage("_phone_stage.html", locale)
 
     def screen_stage(self) -> Frame:
-        return self._frame("_screen_stage.html", self.record.lang, "stage", qr=self.qr())
+        return self._stage("_screen_stage.html", self.record.lang, qr=self.qr())
 
     def console_stage(self, locale: str) -> Frame:
-        return self._frame("_console_stage.html", locale, "stage")
+        return self._stage("_console_stage.html", locale)
+
+    def _stage(self, template: str, locale: str, **extra: Any) -> Frame:
+        # The stage holds the board, progress and the phone's own part: what follows it
+        # must wait for the next message, or htmx would swap it into the replaced stage.
+        return replace(self._frame(template, locale, "stage", **extra), ends_message=True)
 
     def mine(self, pseudonym: str, locale: str) -> Frame:
         """The participant's own part: answers, ballot or consent, by phase."""

@@ -324,3 +324,98 @@ def test_grouping_by_drag_by_keyboard_and_on_a_phone(server, browser, playwright
     shoot(console, "console-grouping")
     shoot(screen, "projector-grouping")
     shoot(helper, "phone-grouping")
+
+
+def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, browser, playwright):
+    """Three phones answer; the leader groups, opens voting and reveals; a decision is agreed
+    by consent after one rewording; two actions; close; the review page and every export."""
+    console = desktop(browser)
+    screen_url, code = open_session(console, server.url)
+    console.get_by_role("button", name=re.compile("^Start this question")).first.click()
+    teachers = [phone(browser, playwright, "en-GB") for _ in range(3)]
+    for teacher in teachers:
+        join_by_code(teacher, server.url, code)
+    texts = ["Respect", "Respect for each other", "Safety", "Feeling safe", "Fun"]
+    for index, text in enumerate(texts):
+        teachers[index % 3].locator("#draft-0").fill(text)
+        teachers[index % 3].locator("#draft-0").press("Enter")
+    expect(console.locator("#wall li")).to_have_count(5)
+    console.get_by_role("button", name="Close and group the answers").click()
+    screen = projector(console, screen_url)
+    board = console.locator("#board")
+    board.locator("#card-2").drag_to(board.locator("#card-1"))
+    board.locator("#card-4").drag_to(board.locator("#card-3"))
+    expect(board.locator(".group")).to_have_count(2)
+
+    console.get_by_role("button", name="Start voting").click()
+    for teacher in teachers:
+        ballot = teacher.locator(".ballot-item", has_text="Respect")
+        ballot.get_by_role("button", name="Give a dot").click()
+        expect(teacher.locator(".dots-left")).to_contain_text("2 dots left")
+        ballot.get_by_role("button", name="Give a dot").click()
+        expect(teacher.locator(".dots-left")).to_contain_text("1 dot left")
+    expect(screen.locator("#progress")).to_contain_text("3 of 3 voted")
+    assert screen.locator("progress").count() == 0  # hidden until revealed
+    shoot(teachers[0], "phone-voting")
+    console.get_by_role("button", name="Reveal the results").click()
+    expect(screen.locator(".bar-label").first).to_have_text("Respect")
+    expect(screen.locator(".bar-count").first).to_have_text("6")
+    assert_accessible(screen)
+    shoot(screen, "projector-results")
+
+    proposal = console.locator(".propose-form").first
+    proposal.locator("textarea").fill("We show respect by listening")
+    proposal.get_by_role("button", name="Propose and start a consent round").click()
+    for teacher, level in zip(teachers, ["Object", "Support", "Support"], strict=True):
+        expect(teacher.locator(".decision-text")).to_have_text("We show respect by listening")
+        teacher.get_by_label(level, exact=True).check()
+        teacher.get_by_role("button", name="Send").click()
+        expect(teacher.locator("#mine .saved")).to_contain_text("Received")
+    assert_accessible(teachers[0])
+    console.get_by_role("button", name="Close the round").click()
+    expect(screen.locator(".badge")).to_have_text("Not agreed")
+    reword = console.get_by_label("Reword and run a new round")
+    reword.fill("We show respect by listening until the other has finished")
+    console.get_by_role("button", name="New round").click()
+    for teacher in teachers:
+        teacher.get_by_label("Fully support").check()
+        teacher.get_by_role("button", name="Send").click()
+        expect(teacher.locator("#mine .saved")).to_contain_text("Received")
+    console.get_by_role("button", name="Close the round").click()
+    expect(screen.locator(".badge")).to_have_text("Agreed")
+    for what, who, due in [
+        ("Put it on the wall", "Whole team", "2026-12-15"),
+        ("Check in January", "Team leader", ""),
+    ]:
+        console.get_by_label("What", exact=True).fill(what)
+        console.get_by_label("Who (a name, a role, or the whole team)").fill(who)
+        if due:
+            console.get_by_label("By when", exact=True).fill(due)
+        console.get_by_role("button", name="Add the action").click()
+        expect(screen.locator("table.actions")).to_contain_text(what)
+    shoot(screen, "projector-decision")
+    assert_accessible(console)
+
+    console.get_by_role("button", name="Close the session and save the outcome").click()
+    expect(teachers[0].locator(".closed-note")).to_contain_text("closed")
+    console.get_by_role("button", name="Make a share link").click()
+    link = console.get_by_label(re.compile("Share link")).input_value()
+    assert "/r/" in link
+
+    reader = phone(browser, playwright, "en-GB")
+    reader.goto(link)
+    expect(reader.locator("body")).to_contain_text(
+        "We show respect by listening until the other has finished"
+    )
+    expect(reader.locator("body")).to_contain_text("Put it on the wall")
+    expect(reader.locator("body")).to_contain_text("Check in January")
+    assert_accessible(reader)
+    shoot(reader, "phone-review")
+    for kind in ("md", "csv", "json", "ics"):
+        response = reader.request.get(f"{link}/outcome.{kind}")
+        assert response.ok, kind
+        assert "Put it on the wall" in response.text(), kind
+
+    console.get_by_role("button", name="Revoke all share links").click()
+    expect(console.locator(".saved")).to_contain_text("stopped working")
+    assert reader.request.get(link).status == 404

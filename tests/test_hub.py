@@ -294,7 +294,7 @@ async def test_put_never_waits() -> None:
 )
 def test_joined_examples(texts: list[str], limit: int, messages: list[str]) -> None:
     """Consecutive texts share a message while they fit; a text too big alone is sent whole."""
-    assert list(joined(texts, limit)) == messages
+    assert list(joined([Frame(t) for t in texts], limit)) == messages
 
 
 def split_back(messages: list[str], lengths: list[int]) -> list[list[int]]:
@@ -323,7 +323,7 @@ def test_joined_sends_every_text_once_in_order_in_the_fewest_messages(
     """Every text appears exactly once, in order, never split; each message fits the limit
     unless it is one oversized text; and no message could have taken the next text too."""
     texts = [chr(ord("A") + n % 26) * length for n, length in enumerate(lengths)]
-    messages = list(joined(texts, limit))
+    messages = list(joined([Frame(t) for t in texts], limit))
     assert "".join(messages) == "".join(texts)
     groups = split_back(messages, lengths)
     for group in groups:
@@ -451,3 +451,29 @@ def test_open_hub_refuses_unknown_urls_clearly(url: str) -> None:
     with pytest.raises(ValueError, match="memory://") as caught:
         open_hub(url)
     assert repr(url) in str(caught.value)
+
+
+def test_a_frame_that_ends_its_message_is_never_followed_in_the_same_message():
+    """htmx resolves every target of a message before swapping: a stage that replaces
+    the elements later frames target must be the last frame of its message."""
+    frames = [Frame("a"), Frame("<stage>", "stage", ends_message=True), Frame("b"), Frame("c")]
+    assert list(joined(frames, 1000)) == ["a<stage>", "bc"]
+
+
+async def test_the_writer_sends_a_stage_and_what_follows_it_as_two_messages():
+    """Through the Outbox: the board published after a stage arrives in its own message."""
+    sent: list[str] = []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    outbox = Outbox(send, limit=10, timeout=1.0)
+    outbox.put([Frame("<stage/>", "stage", ends_message=True)])
+    outbox.put([Frame("<board/>", "board")])
+    writer = asyncio.create_task(outbox.run())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    writer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writer
+    assert sent == ["<stage/>", "<board/>"]
