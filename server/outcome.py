@@ -8,7 +8,7 @@ from typing import Any
 from .consent import counts, responses, status
 from .state import Level, SessionState
 from .store import SessionRecord
-from .voting import is_below_floor, tally, voter_count
+from .voting import is_below_floor, items, tally, voter_count
 
 SCHEMA = "draagvlak.outcome/1"
 
@@ -34,7 +34,8 @@ def build_outcome(
 def _prompt(state: SessionState, index: int, text: str) -> dict[str, Any]:
     hidden = is_below_floor(state, index)
     voted = index in state.revealed or voter_count(state, index) > 0
-    ranked = tally(state, index)
+    # Hidden counts must not leak through the order either: then the board's order.
+    ranked = [(item, 0) for item in items(state, index)] if hidden else tally(state, index)
     return {
         "index": index,
         "text": text,
