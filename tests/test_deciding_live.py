@@ -140,3 +140,23 @@ async def test_a_decision_agreed_after_a_reworded_round_then_closing_forgets_who
     async with httpx.AsyncClient(base_url=server.url) as http:
         gone = await http.get(f"/j/{fac.code}", headers={"accept-language": "en"})
         assert gone.status_code == 404  # the code no longer joins anything
+
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        stranger = await http.post(f"/s/{fac.session_id}/share")
+        assert stranger.status_code == 403
+        made = await http.post(f"/s/{fac.session_id}/share", headers={"cookie": fac.cookie})
+        token = made.headers["location"].split("share=")[1]
+        review = await http.get(f"/r/{token}", headers={"accept-language": "en"})
+        assert review.status_code == 200
+        assert "We show respect by listening until the other has finished" in review.text
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            assert (await http.request(method, f"/r/{token}")).status_code == 405
+            assert (await http.request(method, f"/r/{token}/outcome.json")).status_code == 405
+        exported = json.loads((await http.get(f"/r/{token}/outcome.json")).text)
+        assert exported == outcome  # the share link shows exactly what was saved
+        revoked = await http.post(
+            f"/s/{fac.session_id}/share/revoke", headers={"cookie": fac.cookie}
+        )
+        assert revoked.status_code == 303
+        assert (await http.get(f"/r/{token}")).status_code == 404
+        assert (await http.get(f"/r/{token}/outcome.csv")).status_code == 404
