@@ -74,6 +74,14 @@ class AddAction:
 
 
 @dataclass(frozen=True)
+class EditAction:
+    number: int
+    what: str
+    who: str
+    due: str
+
+
+@dataclass(frozen=True)
 class RemoveAction:
     number: int
 
@@ -90,6 +98,7 @@ ConsentCommand = (
     | Reword
     | SetConsentShare
     | AddAction
+    | EditAction
     | RemoveAction
     | EndSession
 )
@@ -100,6 +109,7 @@ CONSENT_COMMANDS = (
     Reword,
     SetConsentShare,
     AddAction,
+    EditAction,
     RemoveAction,
     EndSession,
 )
@@ -144,6 +154,11 @@ class ActionAdded:
 
 
 @dataclass(frozen=True)
+class ActionEdited:
+    action: Action
+
+
+@dataclass(frozen=True)
 class ActionRemoved:
     number: int
 
@@ -155,6 +170,7 @@ ConsentEvent = (
     | RoundClosed
     | ConsentShareSet
     | ActionAdded
+    | ActionEdited
     | ActionRemoved
 )
 CONSENT_EVENTS = (
@@ -164,6 +180,7 @@ CONSENT_EVENTS = (
     RoundClosed,
     ConsentShareSet,
     ActionAdded,
+    ActionEdited,
     ActionRemoved,
 )
 
@@ -217,6 +234,16 @@ def is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _action(action: Action, what: str, who: str, due: str) -> Action | Rejection:
+    """The action with these texts, checked: something to do, and a real date or none."""
+    what, who = _tidy(what, MAX_TEXT), _tidy(who, 120)
+    if not what:
+        return Rejection("action_empty")
+    if due and not is_date(due):
+        return Rejection("bad_date")
+    return replace(action, what=what, who=who, due=due)
 
 
 def _tidy(text: str, limit: int) -> str:
@@ -284,13 +311,18 @@ def decide_consent(
                 return []
             if status(state, number) != "agreed":
                 return Rejection("decision_not_agreed")
-            what, who = _tidy(raw_what, MAX_TEXT), _tidy(raw_who, 120)
-            if not what:
-                return Rejection("action_empty")
-            if due and not is_date(due):
-                return Rejection("bad_date")
             action_number = max(state.actions, default=0) + 1
-            return [ActionAdded(Action(action_number, number, what, who, due, origin))]
+            made = _action(
+                Action(action_number, number, "", "", "", origin), raw_what, raw_who, due
+            )
+            return made if isinstance(made, Rejection) else [ActionAdded(made)]
+        case EditAction(number=number, what=raw_what, who=raw_who, due=due):
+            if number not in state.actions:
+                return Rejection("action_gone")
+            edited = _action(state.actions[number], raw_what, raw_who, due)
+            if isinstance(edited, Rejection) or edited == state.actions[number]:
+                return edited if isinstance(edited, Rejection) else []
+            return [ActionEdited(edited)]
         case RemoveAction(number=number):
             return [ActionRemoved(number)] if number in state.actions else []
         case EndSession():
@@ -315,7 +347,7 @@ def evolve_consent(state: SessionState, event: ConsentEvent) -> SessionState:
             return replace(state, rounds=MappingProxyType(rounds))
         case ConsentShareSet(percent=percent):
             return replace(state, consent_share=percent)
-        case ActionAdded(action=action):
+        case ActionAdded(action=action) | ActionEdited(action=action):
             return replace(
                 state, actions=MappingProxyType({**state.actions, action.number: action})
             )

@@ -36,6 +36,7 @@ REJECTIONS: dict[str, str] = {
     "round_not_rewordable": N_("Close the round first; an agreed decision is not reworded."),
     "decision_not_agreed": N_("Actions are added to agreed decisions."),
     "action_empty": N_("Say what will be done."),
+    "action_gone": N_("That action no longer exists."),
     "bad_date": N_("Give the date as day, month and year."),
     # protocol
     "message_too_large": N_("That message is too large to send."),

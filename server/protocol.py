@@ -14,6 +14,7 @@ from typing import Any
 from .consent import (
     AddAction,
     CloseRound,
+    EditAction,
     EndSession,
     GiveConsent,
     ProposeDecision,
@@ -144,6 +145,13 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
                 _optional_text(data, "who"),
                 _optional_text(data, "due"),
                 data["msg_id"],
+            )
+        case "edit_action":
+            return EditAction(
+                _int(data, "number"),
+                _text(data, "what"),
+                _optional_text(data, "who"),
+                _optional_text(data, "due"),
             )
         case "remove_action":
             return RemoveAction(_int(data, "number"))

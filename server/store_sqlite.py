@@ -18,6 +18,7 @@ import aiosqlite
 from .consent import (
     CONSENT_EVENTS,
     ActionAdded,
+    ActionEdited,
     ActionRemoved,
     ConsentGiven,
     ConsentShareSet,
@@ -530,6 +531,12 @@ class SQLiteStore:
                     "INSERT INTO actions (session_id, number, decision, what, who, due, origin)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (session_id, a.number, a.decision, a.what, a.who, a.due, a.origin),
+                )
+            case ActionEdited(action=a):
+                await self.db.execute(
+                    "UPDATE actions SET what = ?, who = ?, due = ?"
+                    " WHERE session_id = ? AND number = ?",
+                    (a.what, a.who, a.due, session_id, a.number),
                 )
             case ActionRemoved(number=number):
                 await self.db.execute(

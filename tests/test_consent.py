@@ -14,6 +14,7 @@ from server.consent import (
     ConsentGiven,
     ConsentShareSet,
     DecisionProposed,
+    EditAction,
     EndSession,
     GiveConsent,
     ProposeDecision,
@@ -353,3 +354,16 @@ def test_after_the_end_every_consent_command_is_refused(actor, command):
     state = run(agreed(), LEADER, AddAction(1, "x", "", "", "x1"))
     state = run(state, LEADER, ProposeDecision("veiligheid", "Deur dicht", "m2"), EndSession())
     assert decide(state, actor, command) == Rejection("session_ended")
+
+
+def test_an_action_can_be_edited_with_the_same_checks_as_when_added():
+    """Editing changes what, who and when; an empty what or an impossible date is refused."""
+    state = run(agreed(), LEADER, AddAction(1, "Bord ophangen", "Ann", "", "x1"))
+    edited = run(state, LEADER, EditAction(1, "  Op de website  ", "Directie", "2026-12-01"))
+    action = edited.actions[1]
+    assert (action.what, action.who, action.due) == ("Op de website", "Directie", "2026-12-01")
+    assert decide(edited, LEADER, EditAction(1, "Op de website", "Directie", "2026-12-01")) == []
+    assert decide(edited, LEADER, EditAction(1, " ", "x", "")) == Rejection("action_empty")
+    assert decide(edited, LEADER, EditAction(1, "x", "x", "2026-02-30")) == Rejection("bad_date")
+    assert decide(edited, LEADER, EditAction(9, "x", "x", "")) == Rejection("action_gone")
+    assert decide(edited, ANN, EditAction(1, "x", "x", "")) == Rejection("facilitator_only")
