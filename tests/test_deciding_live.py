@@ -115,6 +115,9 @@ async def test_a_decision_agreed_after_a_reworded_round_then_closing_forgets_who
     action = {"decision": 1, "what": "Put it on the wall", "who": "Whole team", "due": "2026-12-15"}
     assert await console.request("add_action", **action) == "ok"
     assert await console.request("add_action", **{**action, "due": "soon"}) == "rejected"
+    edit = {"number": 1, "what": "Put it on the wall", "who": "Whole team", "due": "2026-12-15"}
+    assert await console.request("edit_action", **{**edit, "who": "Everyone"}) == "ok"
+    assert await console.request("edit_action", **edit) == "ok"
     assert await console.request("end_session") == "ok"
     await phones[0].wait_text("The session is closed.")
 
