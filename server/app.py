@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import pages, review
 from .config import Settings
+from .guards import RateLimiter, RequestGuard
 from .headers import SecurityHeaders
 from .hub import open_hub
 from .i18n import load_translators
@@ -37,7 +38,13 @@ def create_app(settings: Settings) -> Starlette:
         await store.open()
         await hub.start()
         app.state.store = store
-        app.state.sessions = LiveSessions(store=store, hub=hub, renderer=renderer, limits=limits)
+        app.state.sessions = LiveSessions(
+            store=store,
+            hub=hub,
+            renderer=renderer,
+            limits=limits,
+            max_participants=settings.max_participants,
+        )
         try:
             yield
         finally:
@@ -63,8 +70,15 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", pages.health),
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(RequestGuard, max_body=settings.max_body_bytes),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     app.state.packs = packs
     app.state.renderer = renderer
+    app.state.failed_joins = RateLimiter(settings.failed_joins_per_minute, 60)
+    app.state.joins = RateLimiter(settings.joins_per_minute, 60)
+    app.state.answers = RateLimiter(settings.answers_per_minute, 60)
     return app

@@ -35,6 +35,14 @@ class Settings:
     # behind, is closed so that it reconnects and resyncs; the room never waits for it.
     send_timeout: float = 5.0
     outbox_limit: int = 200
+    # Abuse and privacy limits (docs/security.md).
+    max_body_bytes: int = 64 * 1024
+    max_participants: int = 2000
+    failed_joins_per_minute: int = 10
+    joins_per_minute: int = 300
+    answers_per_minute: int = 30
+    # Closed sessions keep their raw answers this many days; then only the outcome stays.
+    retention_days: int = 180
     log_level: str = "info"
 
     @property

@@ -37,6 +37,14 @@ class Lagging(Exception):
     """The connection fell too far behind, or a write stalled; it must resync."""
 
 
+class Closed(Exception):
+    """The server ended this connection on purpose, with a websocket close code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 class Outbox:
     def __init__(
         self, send: Callable[[str], Awaitable[None]], *, limit: int, timeout: float
@@ -47,6 +55,7 @@ class Outbox:
         self._pending: dict[object, Frame] = {}
         self._ready = asyncio.Event()
         self._overflowed = False
+        self._closing: int | None = None
         self._unique = itertools.count()
 
     def put(self, frames: Iterable[Frame]) -> None:
@@ -73,11 +82,18 @@ class Outbox:
             self._pending.clear()
         self._ready.set()
 
+    def close(self, code: int) -> None:
+        """Ends the writer: the connection is closed with `code`."""
+        self._closing = code
+        self._ready.set()
+
     async def run(self) -> None:
         """Writes whatever is pending in as few messages as it can, until lagging."""
         while True:
             await self._ready.wait()
             self._ready.clear()
+            if self._closing is not None:
+                raise Closed(self._closing)
             if self._overflowed:
                 raise Lagging("too many updates waiting")
             if not self._pending:

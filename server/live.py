@@ -52,6 +52,10 @@ MAX_BATCH = 500
 MAX_WAITING = 20_000
 
 
+class SessionFull(Exception):
+    pass
+
+
 class View(StrEnum):
     PHONE = "phone"
     SCREEN = "screen"
@@ -179,6 +183,7 @@ class LiveSession:
         renderer: Renderer,
         limits: Limits,
         base_url: str,
+        max_participants: int = 2000,
     ) -> None:
         self.record = loaded.record
         self.id = loaded.record.id
@@ -188,7 +193,9 @@ class LiveSession:
         self.hub = hub
         self.renderer = renderer
         self.base_url = base_url
+        self.max_participants = max_participants
         self._present: Counter[tuple[str, str]] = Counter()
+        self._clients: set[Client] = set()
         # Proposed groups, shown to the facilitator only; nothing moves until accepted.
         self.suggestions: list[ProposedGroup] = []
         self.suggested = False
@@ -221,21 +228,35 @@ class LiveSession:
 
     # Connections ----------------------------------------------------------------------
 
+    def is_full(self, pseudonym: str) -> bool:
+        """A newcomer finds no room once the session has its maximum of participants."""
+        return (
+            pseudonym not in self.participants and len(self.participants) >= self.max_participants
+        )
+
     async def connect(self, client: Client) -> None:
         if client.view is View.PHONE:
             pseudonym = client.actor.pseudonym
+            if self.is_full(pseudonym):
+                raise SessionFull()
             if pseudonym not in self.participants:
                 await self.store.add_participant(self.id, pseudonym)
                 self.participants.add(pseudonym)
                 await self._publish_joined()
             self._present[(client.actor.pseudonym, client.locale)] += 1
+        self._clients.add(client)
         # No await from here on: the full state and the subscription belong together,
         # so the client neither misses nor repeats an update published in between.
         for channel in self.channels_for(client):
             self.hub.subscribe(channel, client.outbox)
         client.outbox.put(self.full_state(client))
 
+    def end_connections(self, code: int = 4404) -> None:
+        for client in self._clients:
+            client.outbox.close(code)
+
     def disconnect(self, client: Client) -> None:
+        self._clients.discard(client)
         for channel in self.channels_for(client):
             self.hub.unsubscribe(channel, client.outbox)
         if client.view is View.PHONE:
@@ -472,22 +493,36 @@ class LiveSession:
         await self._publish_mine(authors)
 
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
+        events = list(events)
+        for locale in LOCALES:
+            console = self._answer_frames(events, locale, is_moderated=True)
+            await self.hub.publish(self.channel("console", locale), console)
+        if self.state.is_wall_visible:
+            await self.hub.publish(self.channel("screen"), self._answer_frames(events, "en"))
+
+    def _answer_frames(
+        self, events: list[Event], locale: str, is_moderated: bool = False
+    ) -> list[Frame]:
+        """Wall changes for one audience: the projector's cards carry no words of ours,
+        the console's carry a Hide button in the console's language."""
         frames: list[Frame] = []
         for event in events:
             match event:
                 case AnswerAdded(answer=answer):
-                    frames.append(Frame(self.renderer.answer_item(answer, oob="beforeend:#wall")))
+                    text = self.renderer.answer_item(
+                        answer, "beforeend:#wall", locale, is_moderated
+                    )
+                    frames.append(Frame(text))
                 case AnswerEdited(number=number) if number in self.state.answers:
                     answer = self.state.answers[number]
-                    frames.append(Frame(self.renderer.answer_item(answer, oob="true")))
+                    frames.append(
+                        Frame(self.renderer.answer_item(answer, "true", locale, is_moderated))
+                    )
                 case AnswerDeleted(number=number):
                     frames.append(
                         Frame(f'<template id="answer-{number}" hx-swap-oob="delete"></template>')
                     )
-        for locale in LOCALES:
-            await self.hub.publish(self.channel("console", locale), frames)
-        if self.state.is_wall_visible:
-            await self.hub.publish(self.channel("screen"), frames)
+        return frames
 
     async def _publish_progress(self) -> None:
         """ "12 of 18 voted": counts of people, never who."""

@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from . import auth
-from .hub import Lagging, Outbox
+from .guards import RateLimiter
+from .hub import Closed, Lagging, Outbox
 from .i18n import LOCALES, pick_locale
-from .live import Client, LiveSession, View
+from .live import Client, LiveSession, SessionFull, View
 from .protocol import ProtocolError, parse_message
+from .rules import SubmitAnswer
 from .state import Actor, Rejection, Role
 
 log = logging.getLogger("draagvlak.socket")
@@ -28,6 +30,7 @@ log = logging.getLogger("draagvlak.socket")
 CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN = 1013
+CLOSE_FULL = 4429
 
 
 async def refuse(websocket: WebSocket, code: int) -> None:
@@ -81,17 +84,28 @@ async def live_socket(websocket: WebSocket) -> None:
     settings = state.settings
     outbox = Outbox(websocket.send_text, limit=settings.outbox_limit, timeout=settings.send_timeout)
     client = Client(view, locale, actor, outbox)
-    await live.connect(client)
-    reader = asyncio.create_task(read_commands(websocket, live, client, settings.max_message_bytes))
+    try:
+        await live.connect(client)
+    except SessionFull:
+        await websocket.close(CLOSE_FULL)
+        return
+    answers = state.answers
+    reader = asyncio.create_task(
+        read_commands(websocket, live, client, settings.max_message_bytes, answers)
+    )
     writer = asyncio.create_task(outbox.run())
     try:
         done, _ = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-        if writer in done and isinstance(writer.exception(), Lagging):
+        ended = writer.exception() if writer in done else None
+        if isinstance(ended, Lagging):
             log.info("session %s: closing a %s connection that fell behind", live.id, view.value)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(websocket.close(CLOSE_TRY_AGAIN), 1.0)
+        elif isinstance(ended, Closed):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(ended.code), 1.0)
         for task in done:
-            if not isinstance(task.exception(), (Lagging, type(None))):
+            if not isinstance(task.exception(), (Lagging, Closed, type(None))):
                 raise task.exception()  # type: ignore[misc]
     finally:
         live.disconnect(client)
@@ -113,7 +127,7 @@ def identify(websocket: WebSocket, live: LiveSession, view: View) -> Actor | Non
 
 
 async def read_commands(
-    websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int
+    websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int, answers: RateLimiter
 ) -> None:
     while True:
         incoming = await websocket.receive()
@@ -129,4 +143,10 @@ async def read_commands(
             log.info("session %s: refused a message (%s)", live.id, error.reason)
             client.outbox.put(live.reply(client, error.msg_id, Rejection(error.reason)))
             continue
+        if isinstance(message.command, SubmitAnswer):
+            wait = answers.retry_after(client.actor.pseudonym)
+            if wait:
+                refusal = Rejection("slow_down", {"seconds": wait})
+                client.outbox.put(live.reply(client, message.msg_id, refusal))
+                continue
         live.submit(client, message)

@@ -38,6 +38,7 @@ REJECTIONS: dict[str, str] = {
     "action_empty": N_("Say what will be done."),
     "action_gone": N_("That action no longer exists."),
     "bad_date": N_("Give the date as day, month and year."),
+    "slow_down": N_("That is a lot of answers at once. Try again in %(seconds)s seconds."),
     # protocol
     "message_too_large": N_("That message is too large to send."),
     "malformed": N_("That message could not be read."),

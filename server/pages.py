@@ -62,26 +62,43 @@ async def join_page(request: Request) -> Response:
     raw = request.query_params.get("code")
     if raw is None:
         return page(request, "join.html", error=None, code="")
-    code = auth.normalise_code(raw)
-    if await request.app.state.store.session_id_for_code(code) is None:
+    found = await session_for_code(request, raw)
+    if isinstance(found, Response):
+        return found
+    return RedirectResponse(f"/j/{auth.normalise_code(raw)}", status_code=303)
+
+
+async def session_for_code(request: Request, raw: str) -> str | Response:
+    """The open session with this code, or a page that says why not. Guessing codes is
+    slowed down per address; joining a session that exists is not."""
+    address = request.client.host if request.client else ""
+    state = request.app.state
+    wait = state.failed_joins.wait(address) or state.joins.retry_after(address)
+    if wait:
+        response = page(request, "join.html", status=429, error="too_many", code="", wait=wait)
+        response.headers["retry-after"] = str(wait)
+        return response
+    session_id: str | None = await state.store.session_id_for_code(auth.normalise_code(raw))
+    if session_id is None:
+        state.failed_joins.record(address)
         return page(request, "join.html", status=404, error="unknown_code", code=raw[:20])
-    return RedirectResponse(f"/j/{code}", status_code=303)
+    return session_id
 
 
 async def phone_page(request: Request) -> Response:
-    code = auth.normalise_code(request.path_params["code"])
-    store = request.app.state.store
-    session_id = await store.session_id_for_code(code)
-    live = None
-    if session_id is not None:
-        live = await request.app.state.sessions.get(session_id, base_url(request))
+    found = await session_for_code(request, request.path_params["code"])
+    if isinstance(found, Response):
+        return found
+    live = await request.app.state.sessions.get(found, base_url(request))
     if live is None:
-        return page(request, "join.html", status=404, error="unknown_code", code=code)
+        return page(request, "join.html", status=404, error="unknown_code", code="")
     cookie = auth.participant_cookie(live.id)
     token = request.cookies.get(cookie)
     if not auth.is_valid_token(token):
         token = auth.new_secret()
     pseudonym = auth.pseudonym_for(token or "")
+    if live.is_full(pseudonym):
+        return page(request, "join.html", status=403, error="full", code="")
     state = live.state
     response = page(
         request,

@@ -43,6 +43,7 @@ from .rules import (
     Command,
     DeleteAnswer,
     EditAnswer,
+    HideAnswer,
     OpenPrompt,
     SetReveal,
     StartGrouping,
@@ -98,6 +99,8 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
             return EditAnswer(_int(data, "answer"), _text(data))
         case "delete":
             return DeleteAnswer(_int(data, "answer"))
+        case "hide_answer":
+            return HideAnswer(_int(data, "answer"))
         case "open_prompt":
             return OpenPrompt(_int(data, "prompt"))
         case "add_prompt":

@@ -12,7 +12,16 @@ from .store import Store
 
 
 class LiveSessions:
-    def __init__(self, *, store: Store, hub: Hub, renderer: Renderer, limits: Limits) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        hub: Hub,
+        renderer: Renderer,
+        limits: Limits,
+        max_participants: int = 2000,
+    ) -> None:
+        self.max_participants = max_participants
         self.store = store
         self.hub = hub
         self.renderer = renderer
@@ -36,11 +45,19 @@ class LiveSessions:
                         renderer=self.renderer,
                         limits=self.limits,
                         base_url=base_url,
+                        max_participants=self.max_participants,
                     )
                     self._running[session_id] = live
         if base_url and not live.base_url:
             live.base_url = base_url
         return live
+
+    async def forget(self, session_id: str) -> None:
+        """Stops a session that was deleted; its connections are closed."""
+        live = self._running.pop(session_id, None)
+        if live is not None:
+            live.end_connections()
+            await live.close()
 
     async def close(self) -> None:
         for live in self._running.values():

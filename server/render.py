@@ -79,6 +79,8 @@ class Renderer:
     def render(self, template: str, locale: str, **context: Any) -> str:
         return self.template(template, locale).render(**context)
 
-    def answer_item(self, answer: Answer, oob: str | None = None) -> str:
-        # Answers carry no translatable words: the same bytes serve every audience.
-        return self.render("_answer.html", "en", answer=answer, oob=oob)
+    def answer_item(
+        self, answer: Answer, oob: str | None = None, locale: str = "en", is_moderated: bool = False
+    ) -> str:
+        """A card on the wall; the console's has a Hide button in the console's language."""
+        return self.render("_answer.html", locale, answer=answer, oob=oob, moderated=is_moderated)

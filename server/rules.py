@@ -70,6 +70,13 @@ class AddPrompt:
 
 
 @dataclass(frozen=True)
+class HideAnswer:
+    """Moderation: the facilitator takes an answer off every screen and out of the outcome."""
+
+    number: int
+
+
+@dataclass(frozen=True)
 class SubmitAnswer:
     text: str
     msg_id: str
@@ -92,6 +99,7 @@ Command = (
     | StartGrouping
     | SetReveal
     | AddPrompt
+    | HideAnswer
     | SubmitAnswer
     | EditAnswer
     | DeleteAnswer
@@ -99,7 +107,7 @@ Command = (
     | VotingCommand
     | ConsentCommand
 )
-FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, StartGrouping, SetReveal, AddPrompt)
+FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, StartGrouping, SetReveal, AddPrompt, HideAnswer)
 
 
 # Events -------------------------------------------------------------------------------
@@ -245,6 +253,14 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
             if rejection := _check_text(state, text):
                 return rejection
             return [] if text == found.text else [AnswerEdited(number, text)]
+
+        case HideAnswer(number=number):
+            hidden = state.answers.get(number)
+            if hidden is None:
+                return []
+            if state.phase is Phase.ENDED:
+                return Rejection("session_ended")
+            return [AnswerDeleted(number), *leaving(state, hidden, None)]
 
         case DeleteAnswer(number=number):
             found = _own_open_answer(state, actor, number)

@@ -36,7 +36,12 @@ def open_stuck_socket(port: int, path: str, cookie: str) -> socket.socket:
 async def test_a_client_that_stops_reading_does_not_delay_the_others(server_factory):
     """Projector tabs that stop reading are dropped once their writes stall; the healthy
     projector, console and phones get every update without waiting for them."""
-    server = server_factory(max_answers_per_prompt="1000", send_timeout="1.0", outbox_limit="50")
+    server = server_factory(
+        max_answers_per_prompt="1000",
+        answers_per_minute="100000",
+        send_timeout="1.0",
+        outbox_limit="50",
+    )
     fac = await open_session(server.url)
     console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
     assert await console.request("open_prompt", prompt=0) == "ok"
