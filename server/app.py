@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,7 +24,19 @@ from .packs import load_packs
 from .registry import LiveSessions
 from .render import Renderer
 from .state import Limits
-from .store import open_store
+from .store import Store, open_store
+
+log = logging.getLogger("draagvlak.app")
+
+
+async def keep_retention(store: Store, days: int) -> None:
+    """At start and every hour: closed sessions older than `days` lose their raw answers."""
+    while True:
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        forgotten = await store.forget_raw_answers(cutoff)
+        if forgotten:
+            log.info("retention: raw answers of %d closed session(s) deleted", len(forgotten))
+        await asyncio.sleep(3600)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -38,6 +53,7 @@ def create_app(settings: Settings) -> Starlette:
         await store.open()
         await hub.start()
         app.state.store = store
+        retention = asyncio.create_task(keep_retention(store, settings.retention_days))
         app.state.sessions = LiveSessions(
             store=store,
             hub=hub,
@@ -48,6 +64,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            retention.cancel()
             # Stop the session writers first: they may still be saving.
             await app.state.sessions.close()
             await hub.stop()
@@ -63,6 +80,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/s/{session_id}/packs", pages.save_console_pack, methods=["POST"]),
         Route("/s/{session_id}/share", review.make_share_link, methods=["POST"]),
         Route("/s/{session_id}/share/revoke", review.revoke_share_links, methods=["POST"]),
+        Route("/s/{session_id}/delete", pages.delete_session, methods=["POST"]),
         Route("/r/{token}", review.review_page),
         Route("/r/{token}/outcome.{kind}", review.export),
         WebSocketRoute("/s/{session_id}/ws", live_socket),

@@ -263,6 +263,21 @@ async def save_console_pack(request: Request) -> Response:
     return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}/console?saved={pack.id}", 303)
 
 
+async def delete_session(request: Request) -> Response:
+    """The facilitator deletes the whole session at once: answers, votes, outcome, links."""
+    live, refusal = await facilitated(request)
+    if live is None:
+        return refusal  # type: ignore[return-value]
+    form = await request.form()
+    if form.get("confirm") != "delete":
+        return RedirectResponse(f"/s/{live.id}/console", status_code=303)
+    await request.app.state.store.delete_session(live.id)
+    await request.app.state.sessions.forget(live.id)
+    response = page(request, "forbidden.html", reason="deleted")
+    response.delete_cookie(auth.facilitator_cookie(live.id))
+    return response
+
+
 def share_link_of(request: Request) -> str:
     token = request.query_params.get("share", "")
     return (

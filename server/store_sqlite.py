@@ -389,6 +389,47 @@ class SQLiteStore:
             row = await cursor.fetchone()
         return json.loads(row[0]) if row else None
 
+    async def delete_session(self, session_id: str) -> None:
+        """Everything of one session, at once: the foreign keys cascade."""
+        async with self._lock:
+            await self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    async def forget_raw_answers(self, closed_before: str) -> list[str]:
+        """Retention: closed sessions past their time keep only the outcome's decisions,
+        actions, labels and counts; raw answers go, also from the saved outcome."""
+        async with self._lock:
+            async with self.db.execute(
+                "SELECT o.session_id, o.outcome FROM outcomes o"
+                " WHERE o.closed_at <= ? AND EXISTS"
+                " (SELECT 1 FROM answers a WHERE a.session_id = o.session_id)",
+                (closed_before,),
+            ) as cursor:
+                due = [tuple(row) async for row in cursor]
+            if not due:
+                return []
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for session_id, stored in due:
+                    await self.db.execute("DELETE FROM answers WHERE session_id = ?", (session_id,))
+                    outcome = json.loads(stored)
+                    for prompt in outcome.get("prompts", []):
+                        # A loose answer is an item labelled with its own text: it goes;
+                        # groups keep their label and count.
+                        prompt["items"] = [
+                            {**item, "answers": []}
+                            for item in prompt.get("items", [])
+                            if item.get("answers") != [item.get("label")]
+                        ]
+                    await self.db.execute(
+                        "UPDATE outcomes SET outcome = ? WHERE session_id = ?",
+                        (json.dumps(outcome, ensure_ascii=False), session_id),
+                    )
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+            return [session_id for session_id, _ in due]
+
     async def add_share_link(self, session_id: str, token_hash: str, created_at: str) -> None:
         async with self._lock:
             await self.db.execute(
