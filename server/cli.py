@@ -83,8 +83,8 @@ def serve_app(settings: Settings) -> int:
         # this machine class); our fragments are small, so frames go uncompressed.
         ws_per_message_deflate=False,
         ws_max_size=settings.max_frame_bytes,
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
+        ws_ping_interval=settings.ping_interval,
+        ws_ping_timeout=settings.ping_timeout,
         log_level=settings.log_level,
         # Phones' addresses are personal data we do not need in the logs.
         access_log=False,

@@ -35,6 +35,10 @@ class Settings:
     # behind, is closed so that it reconnects and resyncs; the room never waits for it.
     send_timeout: float = 5.0
     outbox_limit: int = 200
+    # A phone that vanished without closing (Wi-Fi gone) is found by pings: no answer
+    # within the timeout and its connection is closed.
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
     # Abuse and privacy limits (docs/security.md).
     max_body_bytes: int = 64 * 1024
     max_participants: int = 2000

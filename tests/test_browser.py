@@ -122,6 +122,9 @@ def test_a_session_from_start_page_to_answers_on_the_projector(server, browser, 
     assert_accessible(screen)
 
     first, second = phone(browser, playwright, "en-GB"), phone(browser, playwright, "nl-NL")
+    dialogs: list[str] = []  # an alert() here would mean an answer ran as script
+    for page_ in (console, screen, first, second):
+        page_.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     first.goto(server.url)
     assert first.get_by_label("Session code").get_attribute("inputmode") == "numeric"
     assert_accessible(first)
@@ -161,6 +164,9 @@ def test_a_session_from_start_page_to_answers_on_the_projector(server, browser, 
         ]
     )
     assert screen.locator("#wall img, #wall b").count() == 0  # shown as text, never as HTML
+    assert console.locator("#wall img, #wall b").count() == 0
+    screen.wait_for_timeout(300)
+    assert dialogs == []
     expect(screen.locator("#answer-count")).to_have_text("3 answers")
     expect(console.locator("#wall li")).to_have_count(3)
     expect(first.locator("#mine li")).to_have_count(2)

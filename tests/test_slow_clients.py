@@ -85,3 +85,25 @@ async def test_a_client_that_stops_reading_does_not_delay_the_others(server_fact
     assert "closing a console connection" not in server.log
     for sock in stuck:
         sock.close()
+
+
+async def test_a_connection_that_stops_answering_pings_is_closed(server_factory):
+    """Half-open connections (a phone gone without closing) are found by pings: a client
+    that reads but never answers a ping is disconnected within interval plus timeout."""
+    server = server_factory(ping_interval="0.5", ping_timeout="0.5")
+    fac = await open_session(server.url)
+    silent = open_stuck_socket(
+        server.port, f"/s/{fac.session_id}/ws?view=screen&lang=en", fac.cookie
+    )
+    silent.settimeout(0.2)
+    deadline = asyncio.get_running_loop().time() + 10
+    closed = False
+    while asyncio.get_running_loop().time() < deadline and not closed:
+        try:
+            closed = silent.recv(65536) == b""  # reads frames, never sends a pong
+        except TimeoutError:
+            await asyncio.sleep(0.05)
+        except ConnectionResetError:
+            closed = True
+    silent.close()
+    assert closed
