@@ -217,7 +217,8 @@ def decide_grouping(
         case MergeGroups(source=source, target=target):
             if source == target:
                 return []
-            if source not in state.groups or target not in state.groups:
+            here = {g.number for g in state.groups_for(state.prompt_index)}
+            if source not in here or target not in here:
                 return Rejection("group_gone")
             moves = [AnswerMoved(a.number, target) for a in state.members(source)]
             return [*moves, GroupDeleted(source)]
@@ -225,7 +226,7 @@ def decide_grouping(
             free = [n for n in dict.fromkeys(numbers) if _is_free(state, n)]
             if not free:
                 return Rejection("suggestion_outdated")
-            created = _new_group(state, label or state.answers[free[0]].text)
+            created = _new_group(state, tidy_label(label) or state.answers[free[0]].text)
             return [created, *(AnswerMoved(n, created.group.number) for n in free)]
         case SetPhoneGrouping(is_allowed=allowed):
             return [] if allowed == state.is_phone_grouping else [PhoneGroupingChanged(allowed)]

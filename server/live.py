@@ -366,7 +366,7 @@ class LiveSession:
         self.state = state
         try:
             await self._publish(before, events)
-            if asked_for_suggestions or any(isinstance(e, GROUPING_EVENTS) for e in events):
+            if asked_for_suggestions or (self.suggestions and events):
                 await self._publish_suggestions()
         except Exception:
             # Saved is saved: the senders hear so; screens catch up on their next update.

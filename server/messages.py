@@ -25,6 +25,7 @@ REJECTIONS: dict[str, str] = {
     "suggestion_outdated": N_("Those answers have been grouped already."),
     "bad_budget": N_("Give between 1 and %(limit)s dots per person."),
     "participants_only": N_("Only participants can do that."),
+    "budget_below_votes": N_("Some people already gave more dots than that; keep a higher budget."),
     "not_voting": N_("Voting is not open."),
     "item_gone": N_("That item is no longer on the list."),
     "one_dot_each": N_("One dot per item in this vote."),

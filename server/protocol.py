@@ -76,7 +76,7 @@ def parse_message(raw: str | bytes, max_bytes: int) -> Message:
         # Strict UTF-8 only: json.loads would guess UTF-16 or UTF-32 from bytes.
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ProtocolError("malformed") from None
     if not isinstance(data, dict):
         raise ProtocolError("malformed")
@@ -130,7 +130,7 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
         case "set_expected":
             return SetExpected(_int(data, "expected"))
         case "propose_decision":
-            return ProposeDecision(str(data.get("from", ""))[:280], _text(data), data["msg_id"])
+            return ProposeDecision(_optional_text(data, "from")[:280], _text(data), data["msg_id"])
         case "consent":
             return GiveConsent(
                 _int(data, "decision"), _level(data.get("level")), _optional_text(data, "reason")

@@ -126,6 +126,17 @@ def is_below_floor(state: SessionState, prompt_index: int) -> bool:
     return voter_count(state, prompt_index) < state.floor
 
 
+def _would_exceed(state: SessionState, budget: int, is_stacking: bool) -> bool:
+    """Whether someone already gave more dots than a new budget or stacking rule allows."""
+    totals: dict[str, int] = {}
+    for (prompt, voter, _item), dots in state.votes.items():
+        if prompt == state.prompt_index:
+            if dots > 1 and not is_stacking:
+                return True
+            totals[voter] = totals.get(voter, 0) + dots
+    return any(total > budget for total in totals.values())
+
+
 def decide_voting(
     state: SessionState, actor: Actor, command: VotingCommand
 ) -> list[VotingEvent | PhaseChanged] | Rejection:
@@ -138,6 +149,8 @@ def decide_voting(
                 return Rejection("answering_not_open")
             if not 1 <= budget <= MAX_BUDGET:
                 return Rejection("bad_budget", {"limit": MAX_BUDGET})
+            if _would_exceed(state, budget, stacking):
+                return Rejection("budget_below_votes")
             events: list[VotingEvent | PhaseChanged] = []
             if (budget, stacking) != (state.vote_budget, state.is_stacking):
                 events.append(VotingConfigured(budget, stacking))
