@@ -393,10 +393,10 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
         ("Put it on the wall", "Whole team", "2026-12-15"),
         ("Check in January", "Team leader", ""),
     ]:
-        console.get_by_label("What", exact=True).fill(what)
-        console.get_by_label("Who (a name, a role, or the whole team)").fill(who)
+        console.locator("#what-1").fill(what)
+        console.locator("#who-1").fill(who)
         if due:
-            console.get_by_label("By when", exact=True).fill(due)
+            console.locator("#due-1").fill(due)
         console.get_by_role("button", name="Add the action").click()
         expect(screen.locator("table.actions")).to_contain_text(what)
     shoot(screen, "projector-decision")
