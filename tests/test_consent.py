@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
+from rulebook import run
 from server.consent import (
     ActionAdded,
     ActionRemoved,
@@ -66,14 +67,6 @@ def board(**changes: object) -> SessionState:
         next_group=2,
     )
     return SessionState(**{**state.__dict__, **changes})
-
-
-def run(state: SessionState, actor: Actor, *commands: object) -> SessionState:
-    for command in commands:
-        decision = decide(state, actor, command)  # type: ignore[arg-type]
-        assert isinstance(decision, list), decision
-        state = evolve_all(state, decision)
-    return state
 
 
 def proposed(**changes: object) -> SessionState:

@@ -1052,10 +1052,10 @@ async def test_closing_an_oversized_frame_logs_no_traceback(server):
     WebSocketDisconnect). Receipts for the commands before the frame keep the console's
     writer busy for the first; refusals of large messages just before it, for the second.
     """
-    fac, _, _, cookie = await answering(server, [])
+    fac, console, _, cookie = await answering(server, [])
     rng = random.Random(1)
-    for attempt in range(60):
-        if attempt % 2:
+    for attempt in range(80):
+        if attempt < 20:
             client = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
             for index in range(100):
                 await client.send_json({"action": "set_floor", "floor": "3", "msg_id": f"f{index}"})
@@ -1063,13 +1063,20 @@ async def test_closing_an_oversized_frame_logs_no_traceback(server):
             client = await LiveClient.connect(server.url, fac.session_id, "phone", cookie)
             await client.wait_text('id="mine"')
             for index in range(rng.randint(0, 20)):
-                big = {"action": "answer", "text": "x" * rng.randint(9_000, 300_000)}
-                small = {"action": "answer", "text": f"answer {attempt} {index}"}
-                await client.send_json({**rng.choice([big, small]), "msg_id": f"a{index}"})
+                text = rng.choice([f"answer {attempt} {index}", "x" * rng.randint(9_000, 300_000)])
+                message = rng.choice(
+                    [
+                        {"action": "answer", "text": text, "msg_id": f"a{index}"},
+                        {"action": "vote", "item": "a1", "dots": 1, "msg_id": f"v{index}"},
+                    ]
+                )
+                await client.socket.send(rng.choice([json.dumps(message), "{not json"]))
         with contextlib.suppress(ConnectionClosed):  # closed before the last byte
             await client.socket.send("x" * (FRAME_LIMIT + 1 + attempt))
         await client.wait_for(lambda c: c.closed_code is not None)
         assert client.closed_code == 1009
+        if attempt % 10 == 0:
+            assert await console.request("open_prompt", prompt=attempt // 10 % 4) == "ok"
     await asyncio.sleep(0.3)
     assert "Traceback" not in server.log, server.log[server.log.index("Traceback") :][-3000:]
 

@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
+from rulebook import run
 from server.grouping import (
     AnswerMoved,
     CreateGroup,
@@ -37,14 +38,6 @@ def grouping_state(**changes: object) -> SessionState:
         next_number=len(TEXTS) + 1,
     )
     return SessionState(**{**state.__dict__, **changes})
-
-
-def run(state: SessionState, actor: Actor, *commands: object) -> SessionState:
-    for command in commands:
-        decision = decide(state, actor, command)  # type: ignore[arg-type]
-        assert isinstance(decision, list), decision
-        state = evolve_all(state, decision)
-    return state
 
 
 def placement(state: SessionState) -> dict[int, int | None]:

@@ -7,11 +7,11 @@ from types import MappingProxyType
 
 import pytest
 
+from rulebook import run
 from server.consent import AddAction, CloseRound, GiveConsent, ProposeDecision, Reword
 from server.exports import Action as ActionShape
 from server.exports import ConsentRound, Decision, Item, Outcome, OutcomeSession, Prompt, Reason
 from server.outcome import SCHEMA, build_outcome
-from server.rules import decide, evolve_all
 from server.state import Actor, Answer, Group, Level, Phase, Role, SessionState
 from server.store import SessionRecord
 from server.voting import RevealVotes, SetFloor, StartVoting, Vote
@@ -58,14 +58,6 @@ def board(**changes: object) -> SessionState:
         next_group=2,
     )
     return SessionState(**{**state.__dict__, **changes})
-
-
-def run(state: SessionState, actor: Actor, *commands: object) -> SessionState:
-    for command in commands:
-        decision = decide(state, actor, command)  # type: ignore[arg-type]
-        assert isinstance(decision, list), decision
-        state = evolve_all(state, decision)
-    return state
 
 
 def voted(*ballots: dict[str, int]) -> SessionState:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rulebook import run
 from server.grouping import IntoGroup, MoveAnswer
 from server.rules import OpenPrompt, StartGrouping, decide, evolve_all
 from server.state import Actor, Answer, Group, Phase, PhaseChanged, Rejection, Role, SessionState
@@ -52,14 +53,6 @@ def board(**changes: object) -> SessionState:
         next_group=2,
     )
     return SessionState(**{**state.__dict__, **changes})
-
-
-def run(state: SessionState, actor: Actor, *commands: object) -> SessionState:
-    for command in commands:
-        decision = decide(state, actor, command)  # type: ignore[arg-type]
-        assert isinstance(decision, list), decision
-        state = evolve_all(state, decision)
-    return state
 
 
 def voting(budget: int = 3, *, is_stacking: bool = True, **changes: object) -> SessionState:
