@@ -12,7 +12,7 @@ import contextlib
 import logging
 from urllib.parse import urlsplit
 
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import auth
 from .guards import RateLimiter
@@ -108,7 +108,8 @@ async def live_socket(websocket: WebSocket) -> None:
             error = task.exception()
             # A send that races a close the websocket layer made itself (an oversized frame,
             # a vanished phone) just ends this connection.
-            if not isinstance(error, (Lagging, Closed, OSError, RuntimeError, type(None))):
+            ended_by_peer = (WebSocketDisconnect, OSError, RuntimeError)
+            if error is not None and not isinstance(error, (Lagging, Closed, *ended_by_peer)):
                 raise error
     finally:
         live.disconnect(client)

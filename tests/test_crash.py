@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ServerProcess
+from conftest import ROOT, ServerProcess
 from wire import Facilitator, LiveClient, join, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
@@ -292,3 +292,11 @@ async def test_acknowledged_votes_survive_a_sigkill_mid_burst(server_factory):
                 assert await client.ack(acked_votes[-1]["msg_id"]) == "ok"
     await asyncio.sleep(0.2)
     assert check_store() == stored
+
+
+def test_the_store_runs_with_the_settings_these_tests_assume(server):
+    """The database file is in WAL mode, and the store asks for synchronous=FULL (a
+    per-connection setting, so it is read from the source): see the module docstring."""
+    assert rows(server.db, "PRAGMA journal_mode") == [("wal",)]
+    source = (ROOT / "server" / "store_sqlite.py").read_text()
+    assert re.search(r"PRAGMA\s+synchronous\s*=\s*FULL", source, re.IGNORECASE)
