@@ -420,11 +420,14 @@ class LiveSession:
         own = state.answers_by(pseudonym, state.prompt_index)
         return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym)
 
+    def joined_count(self, locale: str) -> Frame:
+        return self._frame("_joined.html", locale, "joined")
+
+    def answer_count(self, locale: str) -> Frame:
+        return self._frame("_answer_count.html", locale, "count")
+
     def counts(self, locale: str) -> list[Frame]:
-        return [
-            self._frame("_joined.html", locale, "joined"),
-            self._frame("_answer_count.html", locale, "count"),
-        ]
+        return [self.joined_count(locale), self.answer_count(locale)]
 
     def qr(self) -> str:
         return qr_svg(self.join_url)
@@ -457,11 +460,9 @@ class LiveSession:
 
     async def _publish_joined(self) -> None:
         for locale in LOCALES:
-            frame = self._frame("_joined.html", locale, "joined")
+            frame = self.joined_count(locale)
             await self.hub.publish(self.channel("console", locale), [frame])
-        await self.hub.publish(
-            self.channel("screen"), [self._frame("_joined.html", self.record.lang, "joined")]
-        )
+        await self.hub.publish(self.channel("screen"), [self.joined_count(self.record.lang)])
 
     async def _publish(self, before: SessionState, events: list[Event]) -> None:
         if not events:
@@ -488,8 +489,8 @@ class LiveSession:
             if any(isinstance(e, VotesSet | ConsentGiven) for e in events):
                 await self._publish_progress()
         for locale in LOCALES:
-            await self.hub.publish(self.channel("console", locale), self.counts(locale)[1:])
-        await self.hub.publish(self.channel("screen"), self.counts(self.record.lang)[1:])
+            await self.hub.publish(self.channel("console", locale), [self.answer_count(locale)])
+        await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
         await self._publish_mine(authors)
 
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:

@@ -12,15 +12,13 @@ from typing import Any
 
 import jinja2
 
+from . import consent, voting
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
-from .state import Answer, Phase, Reveal
+from .state import Answer, Level, Phase, Reveal
 
 
 def deciding_helpers() -> dict[str, Any]:
     """Pure readers of the state that the voting and deciding templates use."""
-    from . import consent, voting
-    from .state import Level
-
     return {
         "vote_items": voting.items,
         "tally": voting.tally,
