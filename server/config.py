@@ -39,11 +39,15 @@ class Settings:
     # within the timeout and its connection is closed.
     ping_interval: float = 20.0
     ping_timeout: float = 20.0
+    # permessage-deflate: off, because it costs more CPU and memory than our small
+    # fragments save (bench/README.md has the figures for both).
+    ws_deflate: bool = False
     # Abuse and privacy limits (docs/security.md).
     max_body_bytes: int = 64 * 1024
     max_participants: int = 2000
     failed_joins_per_minute: int = 10
-    joins_per_minute: int = 300
+    # A whole school joins from behind one address (NAT): a thousand phones in a minute.
+    joins_per_minute: int = 3000
     answers_per_minute: int = 30
     # Closed sessions keep their raw answers this many days; then only the outcome stays.
     retention_days: int = 180
@@ -73,6 +77,11 @@ def _convert(key: str, raw: str, default: object) -> object:
     """The variable's text as the type of the setting's default."""
     if isinstance(default, Path):
         return Path(raw)
+    if isinstance(default, bool):
+        flag = raw.strip().lower()
+        if flag in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            return flag in ("1", "true", "yes", "on")
+        raise SettingsError(f"{key}={raw!r} is not on or off (use 1 or 0)")
     if isinstance(default, int | float):
         try:
             return type(default)(raw)

@@ -1,0 +1,708 @@
+"""Load benchmark: whole sessions with many phones, measured phase by phase.
+
+    .venv/bin/python bench/load.py --participants 1000
+    .venv/bin/python bench/load.py --sessions 10 --participants 100
+
+Starts `draagvlak serve` on a temporary database, opens the sessions over HTTP, connects
+a projector and a facilitator's console per session in this process and the phones in
+worker processes, all through the documented wire protocol (docs/protocol.md). Then it
+runs the session: join, an answering burst, grouping, a voting burst, the reveal, a
+consent round, a run of question changes (the fan-out), and the end. It prints latencies,
+traffic, server CPU and memory per phase, checks the saved outcome against everything
+acknowledged (nothing lost, nothing doubled), and finally replays the phones' messages
+from a bare `websockets` server (bench/baseline.py) to the same number of clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import multiprocessing
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load_clients import Watcher, open_watcher, worker_main, ws_url  # noqa: E402
+from tests.wire import Facilitator, open_session  # noqa: E402
+
+TOKEN = re.compile(r"w\d+p\d+x")
+ANSWER_NUMBER = re.compile(r'id="answer-(\d+)"')
+PROGRESS = re.compile(r'id="progress"[^>]*>\s*([\d.,\u00a0\u202f]+)')
+
+
+# The processes measured -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Measured:
+    """A server process, with its CPU time and memory read from /proc."""
+
+    def __init__(self, command: list[str], log: Path, env: dict[str, str] | None = None) -> None:
+        self.log = log.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def cpu(self) -> float:
+        """User plus system CPU seconds so far."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def memory_kb(self, key: str = "VmRSS") -> int:
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        raise KeyError(key)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def wait_ready(url: str, process: Measured, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.process.poll() is not None:
+            raise RuntimeError(f"the server exited; see {process.log.name}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer")
+
+
+class Workers:
+    """Processes that hold the phones; each command goes to all and waits for all."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipes = []
+        self.processes = []
+        for number in range(count):
+            parent, child = context.Pipe()
+            process = context.Process(target=worker_main, args=(child, number), daemon=True)
+            process.start()
+            self.pipes.append(parent)
+            self.processes.append(process)
+
+    async def ask(
+        self, command: str, each: list[dict[str, Any]] | None = None, **args: Any
+    ) -> list[Any]:
+        for index, pipe in enumerate(self.pipes):
+            pipe.send((command, each[index] if each is not None else args))
+        return [await asyncio.to_thread(pipe.recv) for pipe in self.pipes]
+
+    async def stop(self) -> None:
+        await self.ask("stop")
+        for process in self.processes:
+            process.join(5)
+
+
+# One session's projector and facilitator ----------------------------------------------
+
+
+@dataclass(eq=False)
+class Room:
+    tag: int
+    facilitator: Facilitator
+    screen: Watcher
+    console: Watcher
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def send(self, action: str, **values: Any) -> tuple[float, str]:
+        msg_id = f"f{self.tag}m{next(self.ids)}"
+        return await self.console.send(msg_id, action, **values), msg_id
+
+    async def command(self, action: str, **values: Any) -> float:
+        """Sends as the facilitator and waits for the receipt; returns when it was sent."""
+        sent, msg_id = await self.send(action, **values)
+        deadline = time.monotonic() + 60
+        while msg_id not in self.console.acks:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no receipt for {action}")
+            await asyncio.sleep(0.01)
+        status = self.console.acks[msg_id][1]
+        if status != "ok":
+            raise RuntimeError(f"{action} {values} was {status}")
+        return sent
+
+    async def next_on_screen(self, needle: str, after: float, timeout: float = 30.0) -> float:
+        """When the projector first received `needle` in a message that arrived after `after`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for arrived, text in self.screen.keep or []:
+                if arrived >= after and needle in text:
+                    return arrived
+            await asyncio.sleep(0.01)
+        last = [text[:300] for _, text in (self.screen.keep or [])[-3:]]
+        raise TimeoutError(f"{needle!r} did not reach the projector; last: {last}")
+
+    def screen_texts(self, since: float) -> list[tuple[float, str]]:
+        return [(t, text) for t, text in self.screen.keep or [] if t >= since]
+
+
+async def open_room(base_url: str, tag: int, deflate: bool) -> Room:
+    facilitator = await open_session(base_url, pack="core-values", lang="nl")
+    path = f"/s/{facilitator.session_id}/ws?lang=nl&view="
+    screen = await open_watcher(
+        ws_url(base_url, path + "screen"), tag, facilitator.cookie, deflate, keep=True
+    )
+    console = await open_watcher(
+        ws_url(base_url, path + "console"), tag, facilitator.cookie, deflate, keep=True
+    )
+    return Room(tag, facilitator, screen, console)
+
+
+# Results -----------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    missing: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    cpu: float = 0.0
+    deliveries: int = 0
+    phone_messages: float = 0.0
+    phone_kb: float = 0.0
+    screen_messages: float = 0.0
+    screen_kb: float = 0.0
+
+    def add(self, metric: str, values: list[float | None]) -> None:
+        self.latencies.setdefault(metric, []).extend(v for v in values if v is not None)
+        self.missing[metric] += sum(1 for v in values if v is None)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Run:
+    def __init__(
+        self, args: argparse.Namespace, server: Measured, base_url: str, workers: Workers
+    ) -> None:
+        self.args = args
+        self.server = server
+        self.base_url = base_url
+        self.workers = workers
+        self.rooms: list[Room] = []
+        self.phases: list[Phase] = []
+        self.problems: list[str] = []
+        self.memory: dict[str, float] = {}
+        self.sent: dict[str, list[dict[str, Any]]] = {}
+
+    @property
+    def phones(self) -> int:
+        return self.args.participants * self.args.sessions
+
+    async def phase(self, name: str, body: Callable[[Phase], Awaitable[None]]) -> Phase:
+        result = Phase(name)
+        await self.workers.ask("counters")
+        for room in self.rooms:
+            for watcher in (room.screen, room.console):
+                watcher.messages = watcher.bytes = 0
+        cpu, started = self.server.cpu(), time.monotonic()
+        await body(result)
+        result.seconds = time.monotonic() - started
+        result.cpu = self.server.cpu() - cpu
+        answers = await self.workers.ask("counters")
+        counts = [c for answer in answers for c in answer["counts"]]
+        closed = sum(answer["closed"] for answer in answers)
+        if closed:
+            self.problems.append(f"{name}: {closed} phone connection(s) closed")
+        rooms = len(self.rooms)
+        result.phone_messages = sum(m for m, _ in counts) / max(1, len(counts))
+        result.phone_kb = sum(b for _, b in counts) / max(1, len(counts)) / 1024
+        result.screen_messages = sum(r.screen.messages for r in self.rooms) / rooms
+        result.screen_kb = sum(r.screen.bytes for r in self.rooms) / rooms / 1024
+        result.deliveries = sum(m for m, _ in counts) + sum(
+            r.screen.messages + r.console.messages for r in self.rooms
+        )
+        self.phases.append(result)
+        print(f"  {name}: {result.seconds:.1f} s", file=sys.stderr, flush=True)
+        return result
+
+    # Steps ------------------------------------------------------------------------------
+
+    async def to_every_phone(
+        self, result: Phase, metric: str, marker: str, action: str, **values: Any
+    ) -> None:
+        """The facilitator of every room does `action`; when did each phone see `marker`?"""
+        await self.workers.ask("arm", marker=marker)
+        sent = {room.tag: await room.command(action, **values) for room in self.rooms}
+        deadline = time.monotonic() + 30
+        while True:
+            seen = [s for answer in await self.workers.ask("seen") for s in answer]
+            if all(at is not None for _, at in seen) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        result.add(metric, [None if at is None else at - sent[tag] for tag, at in seen])
+
+    async def join(self, result: Phase) -> None:
+        self.memory["before_join_kb"] = self.server.memory_kb()
+        codes = [
+            (room.tag, room.facilitator.code)
+            for room in self.rooms
+            for _ in range(self.args.participants)
+        ]
+        shares = [codes[i :: len(self.workers.pipes)] for i in range(len(self.workers.pipes))]
+        answers = await self.workers.ask(
+            "join",
+            [
+                {"base_url": self.base_url, "codes": share, "deflate": self.args.deflate}
+                for share in shares
+            ],
+        )
+        failed = sum(a["failed"] for a in answers)
+        if failed:
+            self.problems.append(f"join: {failed} phones could not join: {answers[0]['failures']}")
+        await asyncio.sleep(3)  # let the connections settle before reading memory
+        self.memory["idle_kb"] = self.server.memory_kb()
+
+    async def answering(self, result: Phase) -> None:
+        start_at = time.monotonic() + 0.5
+        sends = [
+            s
+            for answer in await self.workers.ask(
+                "answers", start_at=start_at, window=self.args.window
+            )
+            for s in answer
+        ]
+        self.sent["answers"] = sends
+        result.add("answer → own phone (receipt)", [ack_delay(s) for s in sends])
+        await asyncio.sleep(1)
+        first_seen: dict[tuple[int, str], float] = {}
+        for room in self.rooms:
+            for arrived, text in room.screen_texts(start_at):
+                for token in TOKEN.findall(text):
+                    first_seen.setdefault((room.tag, token), arrived)
+        result.add(
+            "answer → projector",
+            [
+                first_seen[(s["tag"], s["token"])] - s["sent"]
+                if (s["tag"], s["token"]) in first_seen
+                else None
+                for s in sends
+                if s["status"] == "ok"
+            ],
+        )
+
+    async def grouping(self, result: Phase) -> None:
+        await self.to_every_phone(
+            result, "grouping starts → every phone", "phase-grouping", "start_grouping"
+        )
+        await asyncio.gather(*(self.group_room(room, result) for room in self.rooms))
+
+    async def group_room(self, room: Room, result: Phase) -> None:
+        numbers = sorted(
+            {int(n) for _, text in room.screen_texts(0) for n in ANSWER_NUMBER.findall(text)}
+        )
+        themes = self.args.groups
+        group_of = {}
+        for theme in range(themes):
+            chunk = numbers[theme::themes]
+            group_of.update(dict.fromkeys(chunk, theme + 1))
+            sent = await room.command("create_group", answers=chunk, label=f"Thema {theme + 1}")
+            result.add(
+                "grouping move → projector", [await room.next_on_screen('id="board"', sent) - sent]
+            )
+        for move in range(self.args.moves):
+            answer = numbers[move * 7 % len(numbers)]
+            group_of[answer] = group_of[answer] % themes + 1  # always somewhere else
+            sent = await room.command("move", answer=answer, to=f"group:{group_of[answer]}")
+            result.add(
+                "grouping move → projector", [await room.next_on_screen('id="board"', sent) - sent]
+            )
+
+    async def voting(self, result: Phase) -> None:
+        await self.to_every_phone(
+            result,
+            "voting opens → every phone (ballot)",
+            'class="ballot"',
+            "start_voting",
+            budget=self.args.dots,
+            stacking=0,
+        )
+        items = {room.tag: [f"g{g + 1}" for g in range(self.args.groups)] for room in self.rooms}
+        start_at = time.monotonic() + 0.5
+        sends = [
+            s
+            for answer in await self.workers.ask(
+                "votes",
+                start_at=start_at,
+                window=self.args.window,
+                items=items,
+                dots=self.args.dots,
+            )
+            for s in answer
+        ]
+        self.sent["votes"] = sends
+        result.add("vote → own phone (receipt)", [ack_delay(s) for s in sends])
+        await asyncio.sleep(1)
+        result.add("vote → projector (count)", self.count_delays(sends, start_at))
+
+    def count_delays(self, sends: list[dict[str, Any]], since: float) -> list[float | None]:
+        """The k-th person to start is on the projector once its count reaches k."""
+        delays: list[float | None] = []
+        for room in self.rooms:
+            counts = []
+            for arrived, text in room.screen_texts(since):
+                for number in PROGRESS.findall(text):
+                    counts.append((arrived, int(re.sub(r"\D", "", number))))
+            firsts = sorted(
+                s["sent"]
+                for s in sends
+                if s["tag"] == room.tag and s["first"] and s["status"] == "ok"
+            )
+            for k, sent in enumerate(firsts, start=1):
+                shown = next((at for at, count in counts if count >= k), None)
+                delays.append(None if shown is None else max(0.0, shown - sent))
+        return delays
+
+    async def reveal(self, result: Phase) -> None:
+        for room in self.rooms:
+            sent = await room.command("reveal_votes")
+            result.add("reveal → projector", [await room.next_on_screen("<progress", sent) - sent])
+
+    async def consent(self, result: Phase) -> None:
+        await self.to_every_phone(
+            result,
+            "decision proposed → every phone",
+            'class="consent-form"',
+            "propose_decision",
+            **{"from": "Thema 1", "text": "Wij laten elkaar uitpraten."},
+        )
+        start_at = time.monotonic() + 0.5
+        sends = [
+            s
+            for answer in await self.workers.ask(
+                "consents", start_at=start_at, window=self.args.window, decision=1
+            )
+            for s in answer
+        ]
+        for s in sends:
+            s["first"] = True
+        self.sent["consents"] = sends
+        result.add("consent → own phone (receipt)", [ack_delay(s) for s in sends])
+        await asyncio.sleep(1)
+        result.add("consent → projector (count)", self.count_delays(sends, start_at))
+        for room in self.rooms:
+            await room.command("close_round", decision=1)
+
+    async def fan_out(self, result: Phase) -> None:
+        """The facilitator moves between questions: each change goes to every phone."""
+        await self.workers.ask("keep")
+        for round_ in range(self.args.rounds):
+            await self.to_every_phone(
+                result,
+                "question changes → every phone",
+                'id="stage"',
+                "open_prompt",
+                prompt=1 + round_ % 2,
+            )
+            await asyncio.sleep(self.args.interval)
+        self.fan_out_sample = [t for answer in await self.workers.ask("kept") for t in answer][
+            : 2 * self.args.rounds
+        ]
+
+    async def end(self, result: Phase) -> None:
+        await self.to_every_phone(
+            result, "session ends → every phone", "phase-ended", "end_session"
+        )
+
+    # The check ---------------------------------------------------------------------------
+
+    async def check_outcomes(self) -> dict[str, int]:
+        """Everything acknowledged is in the saved outcome, exactly once."""
+        found = Counter[str]()
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=60) as http:
+            for room in self.rooms:
+                made = await http.post(
+                    f"/s/{room.facilitator.session_id}/share",
+                    headers={"cookie": room.facilitator.cookie},
+                )
+                token = made.headers["location"].split("share=")[1]
+                outcome = (await http.get(f"/r/{token}/outcome.json")).json()
+                prompt = outcome["prompts"][0]
+                for item in prompt["items"]:
+                    for text in item["answers"]:
+                        for answer_token in TOKEN.findall(text):
+                            found[f"answer {room.tag} {answer_token}"] += 1
+                    if item["votes"] is not None:
+                        found[f"dots {room.tag} {item['label']}"] = item["votes"]
+                rounds = outcome["decisions"][0]["rounds"]
+                found[f"responses {room.tag}"] = rounds[0]["responses"]
+        expected = Counter[str]()
+        for s in self.sent["answers"]:
+            if s["status"] == "ok":
+                expected[f"answer {s['tag']} {s['token']}"] += 1
+        for s in self.sent["votes"]:
+            if s["status"] == "ok":
+                expected[f"dots {s['tag']} Thema {s['item'][1:]}"] += 1
+        for s in self.sent["consents"]:
+            if s["status"] == "ok":
+                expected[f"responses {s['tag']}"] += 1
+        lost = sum((expected - found).values())
+        doubled = sum((found - expected).values())
+        refused = sum(1 for kind in self.sent.values() for s in kind if s["status"] != "ok")
+        return {"lost": lost, "doubled": doubled, "refused_or_unanswered": refused}
+
+
+def ack_delay(send: dict[str, Any]) -> float | None:
+    return None if send["acked"] is None else send["acked"] - send["sent"]
+
+
+# The baseline ------------------------------------------------------------------------
+
+
+async def baseline(
+    args: argparse.Namespace, workers: Workers, messages: list[str], phones: int, log: Path
+) -> dict[str, float]:
+    """The same messages, to the same number of clients, from a bare websockets server."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench" / "baseline.py"), "--port", str(port)]
+    server = Measured(command + (["--deflate"] if args.deflate else []), log)
+    try:
+        await asyncio.sleep(0.5)
+        before = server.memory_kb()
+        url = f"ws://127.0.0.1:{port}/"
+        shares = [len(range(i, phones, len(workers.pipes))) for i in range(len(workers.pipes))]
+        await workers.ask(
+            "connect", [{"url": url, "count": n, "deflate": args.deflate} for n in shares]
+        )
+        await asyncio.sleep(3)
+        idle = server.memory_kb()
+        await workers.ask("counters")
+        cpu = server.cpu()
+        control = await open_watcher(url + "control", 0)
+        await control.socket.send(
+            json.dumps({"messages": messages, "rounds": args.rounds, "interval": args.interval})
+        )
+        while control.messages == 0:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1)
+        used = server.cpu() - cpu
+        delivered = sum(m for answer in await workers.ask("counters") for m, _ in answer["counts"])
+        await control.socket.close()
+        await workers.ask("close_all")
+        return {
+            "cpu": used,
+            "deliveries": delivered,
+            "us_per_delivery": used / max(1, delivered) * 1e6,
+            "kb_per_connection": (idle - before) / phones,
+        }
+    finally:
+        server.stop()
+
+
+# The report ----------------------------------------------------------------------------
+
+
+def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> dict[str, Any]:
+    args = run.args
+    print(
+        f"\n## {args.sessions} session(s) x {args.participants} participants, "
+        f"{len(run.workers.pipes)} load processes, permessage-deflate {'on' if args.deflate else 'off'}"
+    )
+    print(f"machine: {machine()}\n")
+    print("| phase | measured | n | p50 ms | p95 ms | p99 ms | max ms | missing |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for phase in run.phases:
+        for metric, values in phase.latencies.items():
+            if values:
+                figures = [percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
+                cells = " | ".join(f"{f:,.0f}" for f in figures)
+            else:
+                cells = " | ".join("-" for _ in range(4))
+            print(
+                f"| {phase.name} | {metric} | {len(values):,} | {cells} | {phase.missing[metric]} |"
+            )
+    print(
+        "\n| phase | seconds | server CPU s | deliveries | CPU µs/delivery | msgs/phone | KB/phone | msgs/projector | KB/projector |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for phase in run.phases:
+        per = phase.cpu / max(1, phase.deliveries) * 1e6
+        print(
+            f"| {phase.name} | {phase.seconds:.1f} | {phase.cpu:.2f} | {phase.deliveries:,} | {per:,.0f} | "
+            f"{phase.phone_messages:.1f} | {phase.phone_kb:.1f} | {phase.screen_messages:.0f} | {phase.screen_kb:.0f} |"
+        )
+    memory = run.memory
+    per_phone = (memory["idle_kb"] - memory["before_join_kb"]) / run.phones
+    print(
+        f"\nmemory: {memory['before_join_kb'] / 1024:.0f} MB before joining, "
+        f"{memory['idle_kb'] / 1024:.0f} MB with {run.phones:,} idle participants "
+        f"({per_phone:.1f} KB each), peak {memory['peak_kb'] / 1024:.0f} MB"
+    )
+    print(
+        f"outcome check: lost {checked['lost']}, doubled {checked['doubled']}, "
+        f"refused or unanswered {checked['refused_or_unanswered']}"
+    )
+    fan_out = next(p for p in run.phases if p.name == "fan-out")
+    ours = fan_out.cpu / max(1, fan_out.deliveries) * 1e6
+    result: dict[str, Any] = {
+        **checked,
+        "problems": run.problems,
+        "missing": sum(sum(p.missing.values()) for p in run.phases),
+        "kb_per_participant": per_phone,
+        "peak_mb": memory["peak_kb"] / 1024,
+        "fan_out_us_per_delivery": ours,
+        "phases": [
+            {"name": p.name, "latencies": p.latencies, "missing": dict(p.missing)}
+            for p in run.phases
+        ],
+    }
+    if base is not None:
+        ratio = ours / max(base["us_per_delivery"], 1e-9)
+        print(
+            f"fan-out: {ours:.1f} µs CPU per delivery here; bare websockets broadcast() "
+            f"{base['us_per_delivery']:.1f} µs ({base['deliveries']:,.0f} deliveries, "
+            f"{base['kb_per_connection']:.1f} KB per idle connection): ratio {ratio:.2f}"
+        )
+        result["baseline"] = base
+        result["ratio"] = ratio
+    for problem in run.problems:
+        print(f"PROBLEM: {problem}")
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+# Main ----------------------------------------------------------------------------------
+
+
+async def main(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="draagvlak-load-"))
+    port = free_port()
+    env = {**os.environ, "DRAAGVLAK_LOG_LEVEL": "warning"}
+    if args.deflate:
+        env["DRAAGVLAK_WS_DEFLATE"] = "1"
+    command = [
+        sys.executable,
+        "-m",
+        "server",
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        str(workdir / "load.db"),
+    ]
+    server = Measured(command, workdir / "server.log", env)
+    workers = Workers(args.workers)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base_url + "/healthz", server)
+        run = Run(args, server, base_url, workers)
+        run.rooms = [await open_room(base_url, tag, args.deflate) for tag in range(args.sessions)]
+        for room in run.rooms:
+            await room.command("set_reveal", reveal="live")
+        print(
+            f"{run.phones:,} phones in {args.sessions} session(s); server log in {workdir}",
+            file=sys.stderr,
+        )
+        await run.phase("join", run.join)
+        await run.phase(
+            "question opens",
+            lambda r: run.to_every_phone(
+                r, "question opens → every phone", "phase-answering", "open_prompt", prompt=0
+            ),
+        )
+        await run.phase("answering burst", run.answering)
+        await run.phase("grouping", run.grouping)
+        await run.phase("voting burst", run.voting)
+        await run.phase("reveal", run.reveal)
+        await run.phase("consent round", run.consent)
+        await run.phase("fan-out", run.fan_out)
+        await run.phase("end", run.end)
+        run.memory["peak_kb"] = server.memory_kb("VmHWM")
+        checked = await run.check_outcomes()
+        for room in run.rooms:
+            await room.screen.socket.close()
+            await room.console.socket.close()
+        await workers.ask("close_all")
+        server.stop()
+        base = None
+        if not args.no_baseline:
+            base = await baseline(
+                args, workers, run.fan_out_sample, run.phones, workdir / "baseline.log"
+            )
+        result = report(run, checked, base)
+        if args.json:
+            Path(args.json).write_text(json.dumps(result, indent=1))
+        ok = (
+            not run.problems
+            and not checked["lost"]
+            and not checked["doubled"]
+            and not result["missing"]
+        )
+        return 0 if ok else 1
+    finally:
+        server.stop() if server.process.poll() is None else None
+        await workers.stop()
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--participants", type=int, default=1000, help="phones per session")
+    parser.add_argument("--sessions", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="load processes for the phones")
+    parser.add_argument(
+        "--window", type=float, default=5.0, help="seconds over which a burst is spread"
+    )
+    parser.add_argument("--dots", type=int, default=3, help="dots per phone in the voting burst")
+    parser.add_argument("--groups", type=int, default=10)
+    parser.add_argument("--moves", type=int, default=30, help="single card moves after grouping")
+    parser.add_argument("--rounds", type=int, default=20, help="question changes in the fan-out")
+    parser.add_argument("--interval", type=float, default=0.3, help="seconds between them")
+    parser.add_argument("--deflate", action="store_true", help="permessage-deflate on, both sides")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--json", help="also write the figures to this file")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main(parse())))

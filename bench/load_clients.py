@@ -1,0 +1,266 @@
+"""The phones of the load benchmark: many websocket clients in one worker process.
+
+The orchestrator (`bench/load.py`) starts a few of these processes and drives them over
+a pipe, one command at a time, so that the load generator does not starve the server.
+Every time is `time.monotonic()`, which is one clock for all processes on a machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+ACK = re.compile(r'data-ack="([^"]*)" data-status="([a-z]+)"')
+# Realistic card lengths: a few words, as teachers type them on a phone.
+ANSWERS = [
+    "Respect voor elkaar",
+    "Eerlijk zijn, ook als het lastig is",
+    "Samen verantwoordelijk voor de school",
+    "Veiligheid: iedereen mag zijn wie hij is",
+    "Elkaar aanspreken op gedrag",
+    "Betrokkenheid bij leerlingen en ouders",
+    "Vertrouwen geven en krijgen",
+    "Plezier in het werk",
+]
+LEVELS = ["full_support", "support", "support", "live_with", "reservations"]
+
+
+@dataclass(eq=False)
+class Watcher:
+    """One websocket that counts what it receives and notes when a marker first arrives."""
+
+    socket: ClientConnection
+    tag: int  # which session it belongs to
+    messages: int = 0
+    bytes: int = 0
+    marker: str | None = None
+    seen_at: float | None = None
+    acks: dict[str, tuple[float, str]] = field(default_factory=dict)
+    closed: int | None = None
+    keep: list[tuple[float, str]] | None = None
+
+    async def read(self) -> None:
+        try:
+            async for message in self.socket:
+                now = time.monotonic()
+                text = message if isinstance(message, str) else message.decode()
+                self.messages += 1
+                self.bytes += len(text.encode())
+                if self.marker is not None and self.seen_at is None and self.marker in text:
+                    self.seen_at = now
+                if "data-ack=" in text:
+                    for msg_id, status in ACK.findall(text):
+                        self.acks.setdefault(msg_id, (now, status))
+                if self.keep is not None:
+                    self.keep.append((now, text))
+        except Exception:
+            pass
+        finally:
+            self.closed = self.socket.close_code or 1006
+
+    def arm(self, marker: str) -> None:
+        self.marker, self.seen_at = marker, None
+
+    async def send(self, msg_id: str, action: str, **values: Any) -> float:
+        sent = time.monotonic()
+        await self.socket.send(json.dumps({"action": action, "msg_id": msg_id, **values}))
+        return sent
+
+
+def ws_url(base_url: str, path: str) -> str:
+    return base_url.replace("http", "ws", 1) + path
+
+
+async def open_watcher(
+    url: str, tag: int, cookie: str = "", deflate: bool = False, keep: bool = False
+) -> Watcher:
+    socket = await connect(
+        url,
+        additional_headers={"cookie": cookie} if cookie else None,
+        compression="deflate" if deflate else None,
+        max_size=None,
+        open_timeout=60,
+        ping_interval=None,  # the server pings; it is the phone that must answer
+    )
+    watcher = Watcher(socket, tag, keep=[] if keep else None)
+    asyncio.get_running_loop().create_task(watcher.read())
+    return watcher
+
+
+async def join_phone(
+    http: httpx.AsyncClient, base_url: str, tag: int, code: str, deflate: bool
+) -> Watcher:
+    """As a phone does: the page by code (which sets the cookie), then the websocket."""
+    page = await http.get(f"{base_url}/j/{code}", headers={"accept-language": "nl"})
+    page.raise_for_status()
+    ((name, value),) = [(k, v) for k, v in page.cookies.items() if k.startswith("dv_p_")]
+    session_id = re.search(r"/s/([^/]+)/ws", page.text)
+    assert session_id, "the phone page names its websocket"
+    url = ws_url(base_url, f"/s/{session_id[1]}/ws?view=phone&lang=nl")
+    return await open_watcher(url, tag, f"{name}={value}", deflate)
+
+
+class Worker:
+    def __init__(self, pipe: Connection, number: int) -> None:
+        self.pipe = pipe
+        self.number = number
+        self.phones: list[Watcher] = []
+        self.random = random.Random(number)
+        self.ids = itertools.count(1)
+
+    def msg_id(self) -> str:
+        return f"w{self.number}m{next(self.ids)}"
+
+    async def serve(self) -> None:
+        while True:
+            command, args = await asyncio.to_thread(self.pipe.recv)
+            if command == "stop":
+                await asyncio.gather(*(p.socket.close() for p in self.phones))
+                self.pipe.send(None)
+                return
+            self.pipe.send(await getattr(self, command)(**args))
+
+    # Commands -------------------------------------------------------------------------
+
+    async def join(
+        self, base_url: str, codes: list[tuple[int, str]], deflate: bool
+    ) -> dict[str, Any]:
+        """Joins one phone per (session tag, code), a hundred at a time."""
+        started = time.monotonic()
+        gate = asyncio.Semaphore(100)
+        failures: list[str] = []
+        async with httpx.AsyncClient(timeout=60) as http:
+
+            async def one(tag: int, code: str) -> None:
+                async with gate:
+                    try:
+                        self.phones.append(await join_phone(http, base_url, tag, code, deflate))
+                    except Exception as error:
+                        failures.append(repr(error))
+
+            await asyncio.gather(*(one(tag, code) for tag, code in codes))
+        return {
+            "joined": len(self.phones),
+            "failures": failures[:5],
+            "failed": len(failures),
+            "seconds": time.monotonic() - started,
+        }
+
+    async def connect(self, url: str, count: int, deflate: bool) -> dict[str, Any]:
+        """Plain connections, for the baseline server."""
+        gate = asyncio.Semaphore(100)
+
+        async def one() -> None:
+            async with gate:
+                self.phones.append(await open_watcher(url, 0, deflate=deflate))
+
+        await asyncio.gather(*(one() for _ in range(count)))
+        return {"joined": len(self.phones)}
+
+    async def arm(self, marker: str) -> None:
+        for phone in self.phones:
+            phone.arm(marker)
+
+    async def seen(self) -> list[tuple[int, float | None]]:
+        return [(phone.tag, phone.seen_at) for phone in self.phones]
+
+    async def counters(self) -> dict[str, Any]:
+        """Messages and bytes each phone received since the last call; then from zero."""
+        found = [(p.messages, p.bytes) for p in self.phones]
+        for phone in self.phones:
+            phone.messages = phone.bytes = 0
+        closed = sum(1 for p in self.phones if p.closed is not None)
+        return {"counts": found, "closed": closed}
+
+    async def keep(self) -> None:
+        """The first phone starts keeping what it receives, as a sample for the baseline."""
+        if self.phones:
+            self.phones[0].keep = []
+
+    async def kept(self) -> list[str]:
+        if not self.phones:
+            return []
+        texts = [text for _, text in self.phones[0].keep or []]
+        self.phones[0].keep = None
+        return texts
+
+    async def close_all(self) -> None:
+        await asyncio.gather(*(p.socket.close() for p in self.phones))
+        self.phones.clear()
+
+    async def answers(self, start_at: float, window: float) -> list[dict[str, Any]]:
+        """Every phone sends one answer at a random moment of the window, with a token
+        that lets the orchestrator find it on the projector and in the outcome."""
+
+        async def one(index: int, phone: Watcher) -> dict[str, Any]:
+            await asyncio.sleep(
+                max(0.0, start_at + self.random.uniform(0, window) - time.monotonic())
+            )
+            token = f"w{self.number}p{index}x"
+            text = f"{self.random.choice(ANSWERS)} {token}"
+            msg_id = self.msg_id()
+            sent = await phone.send(msg_id, "answer", text=text)
+            return phone, {"tag": phone.tag, "token": token, "msg_id": msg_id, "sent": sent}
+
+        sends = await asyncio.gather(*(one(i, p) for i, p in enumerate(self.phones)))
+        return await self._receipts(sends)
+
+    async def votes(
+        self, start_at: float, window: float, items: dict[int, list[str]], dots: int
+    ) -> list[dict[str, Any]]:
+        """Every phone gives `dots` single dots to different items, each at its own moment."""
+
+        async def one(phone: Watcher) -> list[tuple[Watcher, dict[str, Any]]]:
+            chosen = self.random.sample(items[phone.tag], dots)
+            moments = sorted(self.random.uniform(0, window) for _ in chosen)
+            done = []
+            for order, (item, moment) in enumerate(zip(chosen, moments, strict=True)):
+                await asyncio.sleep(max(0.0, start_at + moment - time.monotonic()))
+                msg_id = self.msg_id()
+                sent = await phone.send(msg_id, "vote", item=item, dots=1)
+                record = {"tag": phone.tag, "item": item, "msg_id": msg_id, "sent": sent}
+                done.append((phone, {**record, "first": order == 0}))
+            return done
+
+        sends = [s for group in await asyncio.gather(*(one(p) for p in self.phones)) for s in group]
+        return await self._receipts(sends)
+
+    async def consents(self, start_at: float, window: float, decision: int) -> list[dict[str, Any]]:
+        async def one(phone: Watcher) -> tuple[Watcher, dict[str, Any]]:
+            await asyncio.sleep(
+                max(0.0, start_at + self.random.uniform(0, window) - time.monotonic())
+            )
+            level = self.random.choice(LEVELS)
+            msg_id = self.msg_id()
+            sent = await phone.send(msg_id, "consent", decision=decision, level=level)
+            return phone, {"tag": phone.tag, "level": level, "msg_id": msg_id, "sent": sent}
+
+        sends = await asyncio.gather(*(one(p) for p in self.phones))
+        return await self._receipts(sends)
+
+    async def _receipts(
+        self, sends: list[tuple[Watcher, dict[str, Any]]], timeout: float = 60.0
+    ) -> list[dict[str, Any]]:
+        """Waits for every receipt (or the timeout); adds when and how each was answered."""
+        waiting = list(sends)
+        deadline = time.monotonic() + timeout
+        while waiting and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            waiting = [(phone, s) for phone, s in waiting if s["msg_id"] not in phone.acks]
+        for phone, send in sends:
+            send["acked"], send["status"] = phone.acks.get(send["msg_id"], (None, "missing"))
+        return [send for _, send in sends]
+
+
+def worker_main(pipe: Connection, number: int) -> None:
+    asyncio.run(Worker(pipe, number).serve())
