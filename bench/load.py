@@ -424,6 +424,7 @@ class Run:
     async def fan_out(self, result: Phase) -> None:
         """The facilitator moves between questions: each change goes to every phone."""
         await self.workers.ask("keep")
+        started = time.monotonic()
         for round_ in range(self.args.rounds):
             await self.to_every_phone(
                 result,
@@ -433,9 +434,8 @@ class Run:
                 prompt=1 + round_ % 2,
             )
             await asyncio.sleep(self.args.interval)
-        self.fan_out_sample = [t for answer in await self.workers.ask("kept") for t in answer][
-            : 2 * self.args.rounds
-        ]
+        # What one phone received is what every phone received: the baseline replays it.
+        self.fan_out_sample = (await self.workers.ask("kept", since=started))[0]
 
     async def end(self, result: Phase) -> None:
         await self.to_every_phone(
@@ -616,7 +616,7 @@ def machine() -> str:
 async def main(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="draagvlak-load-"))
     port = free_port()
-    env = {**os.environ, "DRAAGVLAK_LOG_LEVEL": "warning"}
+    env = {"DRAAGVLAK_LOG_LEVEL": "warning", **os.environ}
     if args.deflate:
         env["DRAAGVLAK_WS_DEFLATE"] = "1"
     command = [

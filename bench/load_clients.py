@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import random
 import re
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -97,11 +99,11 @@ async def open_watcher(
     return watcher
 
 
-async def join_phone(
-    http: httpx.AsyncClient, base_url: str, tag: int, code: str, deflate: bool
-) -> Watcher:
-    """As a phone does: the page by code (which sets the cookie), then the websocket."""
-    page = await http.get(f"{base_url}/j/{code}", headers={"accept-language": "nl"})
+async def join_phone(base_url: str, tag: int, code: str, deflate: bool) -> Watcher:
+    """As a phone does: the page by code (which sets the cookie), then the websocket.
+    Each phone is its own device, with its own cookies."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        page = await http.get(f"{base_url}/j/{code}", headers={"accept-language": "nl"})
     page.raise_for_status()
     ((name, value),) = [(k, v) for k, v in page.cookies.items() if k.startswith("dv_p_")]
     session_id = re.search(r"/s/([^/]+)/ws", page.text)
@@ -139,16 +141,17 @@ class Worker:
         started = time.monotonic()
         gate = asyncio.Semaphore(100)
         failures: list[str] = []
-        async with httpx.AsyncClient(timeout=60) as http:
 
-            async def one(tag: int, code: str) -> None:
-                async with gate:
-                    try:
-                        self.phones.append(await join_phone(http, base_url, tag, code, deflate))
-                    except Exception as error:
-                        failures.append(repr(error))
+        async def one(tag: int, code: str) -> None:
+            async with gate:
+                try:
+                    self.phones.append(await join_phone(base_url, tag, code, deflate))
+                except Exception as error:
+                    failures.append(repr(error))
 
-            await asyncio.gather(*(one(tag, code) for tag, code in codes))
+        await asyncio.gather(*(one(tag, code) for tag, code in codes))
+        if os.environ.get("BENCH_DUMP") and self.phones:
+            self.phones[0].keep = []
         return {
             "joined": len(self.phones),
             "failures": failures[:5],
@@ -184,17 +187,18 @@ class Worker:
 
     async def keep(self) -> None:
         """The first phone starts keeping what it receives, as a sample for the baseline."""
-        if self.phones:
+        if self.phones and self.phones[0].keep is None:
             self.phones[0].keep = []
 
-    async def kept(self) -> list[str]:
+    async def kept(self, since: float) -> list[str]:
         if not self.phones:
             return []
-        texts = [text for _, text in self.phones[0].keep or []]
-        self.phones[0].keep = None
-        return texts
+        return [text for arrived, text in self.phones[0].keep or [] if arrived >= since]
 
     async def close_all(self) -> None:
+        if os.environ.get("BENCH_DUMP") and self.phones and self.phones[0].keep:
+            dump = Path(os.environ["BENCH_DUMP"]) / f"phone-{self.number}.json"
+            dump.write_text(json.dumps(self.phones[0].keep))
         await asyncio.gather(*(p.socket.close() for p in self.phones))
         self.phones.clear()
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from .consent import ConsentGiven
+from .consent import ConsentGiven, latest_round
 from .grouping import GROUPING_EVENTS, DismissSuggestion, SuggestGroups, SuggestionCommand
 from .hub import Frame, Hub, Outbox
-from .i18n import LOCALES
 from .messages import rejection_text
 from .outcome import build_outcome
 from .protocol import Message
@@ -44,7 +44,7 @@ from .state import (
 )
 from .store import LoadedSession, Store
 from .suggest import suggest_groups
-from .voting import VotesSet
+from .voting import VotesSet, dots_of
 
 log = logging.getLogger("draagvlak.live")
 
@@ -162,6 +162,18 @@ def stage_of(state: SessionState) -> tuple[object, ...]:
     )
 
 
+def personal_part(state: SessionState, pseudonym: str) -> Hashable:
+    """All that a participant's own part shows of them alone, by phase (see _mine.html)."""
+    match state.phase:
+        case Phase.VOTING:
+            return tuple(sorted(dots_of(state, state.prompt_index, pseudonym).items()))
+        case Phase.DECIDING:
+            current = latest_round(state, state.focus)
+            return current and state.consents.get((state.focus, current.number, pseudonym))
+        case _:
+            return tuple(state.answers_by(pseudonym, state.prompt_index))
+
+
 def author_of(before: SessionState, event: Event) -> str:
     match event:
         case VotesSet(voter=voter) | ConsentGiven(voter=voter):
@@ -250,6 +262,11 @@ class LiveSession:
         for channel in self.channels_for(client):
             self.hub.subscribe(channel, client.outbox)
         client.outbox.put(self.full_state(client))
+
+    def watching(self, view: View) -> list[str]:
+        """The languages that someone here looks at this view in: nobody else's are
+        rendered (a newcomer gets the whole state when it connects)."""
+        return sorted({client.locale for client in self._clients if client.view is view})
 
     def end_connections(self, code: int = 4404) -> None:
         for client in self._clients:
@@ -404,7 +421,7 @@ class LiveSession:
         return self._stage("_phone_stage.html", locale)
 
     def screen_stage(self) -> Frame:
-        return self._stage("_screen_stage.html", self.record.lang, qr=self.qr())
+        return self._stage("_screen_stage.html", self.record.lang, qr=self.qr)
 
     def console_stage(self, locale: str) -> Frame:
         return self._stage("_console_stage.html", locale)
@@ -429,6 +446,7 @@ class LiveSession:
     def counts(self, locale: str) -> list[Frame]:
         return [self.joined_count(locale), self.answer_count(locale)]
 
+    @functools.cached_property
     def qr(self) -> str:
         return qr_svg(self.join_url)
 
@@ -454,12 +472,12 @@ class LiveSession:
 
     async def _publish_suggestions(self) -> None:
         self._prune_suggestions()
-        for locale in LOCALES:
+        for locale in self.watching(View.CONSOLE):
             frame = self._frame("_suggestions.html", locale, "suggestions")
             await self.hub.publish(self.channel("console", locale), [frame])
 
     async def _publish_joined(self) -> None:
-        for locale in LOCALES:
+        for locale in self.watching(View.CONSOLE):
             frame = self.joined_count(locale)
             await self.hub.publish(self.channel("console", locale), [frame])
         await self.hub.publish(self.channel("screen"), [self.joined_count(self.record.lang)])
@@ -471,8 +489,9 @@ class LiveSession:
         stage_changed = stage_of(before) != stage_of(state)
         authors: set[str] = set()
         if stage_changed:
-            for locale in LOCALES:
+            for locale in self.watching(View.PHONE):
                 await self.hub.publish(self.channel("phone", locale), [self.phone_stage(locale)])
+            for locale in self.watching(View.CONSOLE):
                 await self.hub.publish(
                     self.channel("console", locale), [self.console_stage(locale)]
                 )
@@ -488,14 +507,14 @@ class LiveSession:
             authors = {author_of(before, event) for event in events}
             if any(isinstance(e, VotesSet | ConsentGiven) for e in events):
                 await self._publish_progress()
-        for locale in LOCALES:
+        for locale in self.watching(View.CONSOLE):
             await self.hub.publish(self.channel("console", locale), [self.answer_count(locale)])
         await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
         await self._publish_mine(authors)
 
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
         events = list(events)
-        for locale in LOCALES:
+        for locale in self.watching(View.CONSOLE):
             console = self._answer_frames(events, locale, is_moderated=True)
             await self.hub.publish(self.channel("console", locale), console)
         if self.state.is_wall_visible:
@@ -527,7 +546,7 @@ class LiveSession:
 
     async def _publish_progress(self) -> None:
         """ "12 of 18 voted": counts of people, never who."""
-        for locale in LOCALES:
+        for locale in self.watching(View.CONSOLE):
             frame = self._frame("_progress.html", locale, "progress")
             await self.hub.publish(self.channel("console", locale), [frame])
         frame = self._frame("_progress.html", self.record.lang, "progress")
@@ -535,17 +554,23 @@ class LiveSession:
 
     async def _publish_board(self) -> None:
         """The whole board, once per audience: moves come in bursts and coalesce."""
-        for locale in LOCALES:
+        for locale in self.watching(View.CONSOLE):
             console = self._frame("_board.html", locale, "board", view="console")
             await self.hub.publish(self.channel("console", locale), [console])
-            if self.state.is_phone_grouping:
-                phone = self._frame("_board.html", locale, "board", view="phone")
-                await self.hub.publish(self.channel("phone", locale), [phone])
+        for locale in self.watching(View.PHONE) if self.state.is_phone_grouping else ():
+            phone = self._frame("_board.html", locale, "board", view="phone")
+            await self.hub.publish(self.channel("phone", locale), [phone])
         screen = self._frame("_board.html", self.record.lang, "board", view="screen")
         await self.hub.publish(self.channel("screen"), [screen])
 
     async def _publish_mine(self, authors: set[str]) -> None:
+        """Each author's own part. People whose parts read the same share one rendering:
+        when voting opens, a thousand empty ballots are one."""
+        rendered: dict[tuple[str, Hashable], Frame] = {}
         for pseudonym, locale in list(self._present):
             if pseudonym in authors:
-                frame = self.mine(pseudonym, locale)
+                key = (locale, personal_part(self.state, pseudonym))
+                frame = rendered.get(key)
+                if frame is None:
+                    frame = rendered[key] = self.mine(pseudonym, locale)
                 await self.hub.publish(self.channel("participant", pseudonym, locale), [frame])

@@ -291,7 +291,7 @@ async def screen_page(request: Request) -> Response:
     live, refusal = await facilitated(request)
     if live is None:
         return refusal  # type: ignore[return-value]
-    return page(request, "screen.html", **live.context(), qr=live.qr())
+    return page(request, "screen.html", **live.context(), qr=live.qr)
 
 
 def is_loopback(host: str) -> bool:

@@ -145,16 +145,16 @@ class SessionState:
         return self.prompts[self.prompt_index] if self.prompts else ""
 
     def answers_for(self, prompt_index: int) -> list[Answer]:
-        return [a for a in self.answers.values() if a.prompt_index == prompt_index]
+        return list(index_of(self.answers).by_prompt.get(prompt_index, ()))
 
     def answers_by(self, author: str, prompt_index: int) -> list[Answer]:
-        return [a for a in self.answers_for(prompt_index) if a.author == author]
+        return list(index_of(self.answers).by_author.get((author, prompt_index), ()))
 
     def groups_for(self, prompt_index: int) -> list[Group]:
         return [g for g in self.groups.values() if g.prompt_index == prompt_index]
 
     def members(self, group: int) -> list[Answer]:
-        return [a for a in self.answers.values() if a.group == group]
+        return list(index_of(self.answers).by_group.get(group, ()))
 
     @property
     def is_wall_visible(self) -> bool:
@@ -162,6 +162,36 @@ class SessionState:
         if self.phase is Phase.CLOSED:
             return True
         return self.phase is Phase.ANSWERING and self.reveal is Reveal.LIVE
+
+
+@dataclass(frozen=True)
+class AnswerIndex:
+    """The answers by prompt, by author and prompt, and by group, each in answer order."""
+
+    by_prompt: dict[int, list[Answer]]
+    by_author: dict[tuple[str, int], list[Answer]]
+    by_group: dict[int, list[Answer]]
+
+
+_last_index: tuple[Mapping[int, Answer], AnswerIndex] | None = None
+
+
+def index_of(answers: Mapping[int, Answer]) -> AnswerIndex:
+    """The index of these answers. States that differ only in other fields (a burst of
+    votes, 1,000 phones rendered from one state) share their answers mapping, so the
+    index of the latest mapping is kept and found again by identity."""
+    global _last_index
+    last = _last_index
+    if last is not None and last[0] is answers:
+        return last[1]
+    index = AnswerIndex({}, {}, {})
+    for answer in answers.values():
+        index.by_prompt.setdefault(answer.prompt_index, []).append(answer)
+        index.by_author.setdefault((answer.author, answer.prompt_index), []).append(answer)
+        if answer.group is not None:
+            index.by_group.setdefault(answer.group, []).append(answer)
+    _last_index = (answers, index)
+    return index
 
 
 @dataclass(frozen=True)

@@ -86,24 +86,36 @@ class Item:
     answers: tuple[str, ...]
 
 
-def items(state: SessionState, prompt_index: int) -> list[Item]:
-    """What can be voted on: the question's groups, then the answers left on their own."""
+_last_items: tuple[object, object, int, tuple[Item, ...]] | None = None
+
+
+def items(state: SessionState, prompt_index: int) -> tuple[Item, ...]:
+    """What can be voted on: the question's groups, then the answers left on their own.
+
+    A burst of votes reads this for every vote and every ballot while answers and groups
+    stay the same objects: the latest result is kept and found again by their identity."""
+    global _last_items
+    last = _last_items
+    if last and last[0] is state.answers and last[1] is state.groups and last[2] == prompt_index:
+        return last[3]
     found = [
         Item(f"g{g.number}", g.label, tuple(a.text for a in state.members(g.number)))
         for g in state.groups_for(prompt_index)
     ]
     loose = [a for a in state.answers_for(prompt_index) if a.group is None]
-    return found + [Item(f"a{a.number}", a.text, (a.text,)) for a in loose]
+    result = (*found, *(Item(f"a{a.number}", a.text, (a.text,)) for a in loose))
+    _last_items = (state.answers, state.groups, prompt_index, result)
+    return result
 
 
 def dots_of(state: SessionState, prompt_index: int, voter: str) -> dict[str, int]:
     """A voter's dots on the items there are now: dots on a card since grouped away free up."""
-    current = {item.key for item in items(state, prompt_index)}
-    return {
-        item: dots
-        for (prompt, who, item), dots in state.votes.items()
-        if prompt == prompt_index and who == voter and dots and item in current
+    votes = state.votes
+    given = {
+        item.key: votes.get((prompt_index, voter, item.key), 0)
+        for item in items(state, prompt_index)
     }
+    return {item: dots for item, dots in given.items() if dots}
 
 
 def tally(state: SessionState, prompt_index: int) -> list[tuple[Item, int]]:
