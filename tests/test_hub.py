@@ -194,7 +194,8 @@ async def test_overflow_while_a_send_is_stuck_raises_lagging() -> None:
     try:
         assert task.done()
         assert isinstance(task.exception(), Lagging)
-        assert socket.sent == ["<first>"]
+        # The stuck write may or may not complete; nothing put after it is sent.
+        assert socket.started == ["<first>"]
     finally:
         await stop_writer(task, outbox, socket)
 
