@@ -24,6 +24,7 @@ from .state import (
     Role,
     Round,
     SessionState,
+    with_item,
 )
 
 MAX_TEXT = 280
@@ -333,24 +334,21 @@ def decide_consent(
 def evolve_consent(state: SessionState, event: ConsentEvent) -> SessionState:
     match event:
         case DecisionProposed(decision=decision):
-            decisions = {**state.decisions, decision.number: decision}
-            return replace(state, decisions=MappingProxyType(decisions), focus=decision.number)
+            decisions = with_item(state.decisions, decision.number, decision)
+            return replace(state, decisions=decisions, focus=decision.number)
         case RoundOpened(round=opened):
-            rounds = {**state.rounds, (opened.decision, opened.number): opened}
-            return replace(state, rounds=MappingProxyType(rounds), focus=opened.decision)
+            rounds = with_item(state.rounds, (opened.decision, opened.number), opened)
+            return replace(state, rounds=rounds, focus=opened.decision)
         case ConsentGiven(decision=decision, round=number, voter=voter, response=response):
-            consents = {**state.consents, (decision, number, voter): response}
-            return replace(state, consents=MappingProxyType(consents))
+            consents = with_item(state.consents, (decision, number, voter), response)
+            return replace(state, consents=consents)
         case RoundClosed(decision=decision, round=number, is_agreed=agreed):
             closed = replace(state.rounds[(decision, number)], is_open=False, is_agreed=agreed)
-            rounds = {**state.rounds, (decision, number): closed}
-            return replace(state, rounds=MappingProxyType(rounds))
+            return replace(state, rounds=with_item(state.rounds, (decision, number), closed))
         case ConsentShareSet(percent=percent):
             return replace(state, consent_share=percent)
         case ActionAdded(action=action) | ActionEdited(action=action):
-            return replace(
-                state, actions=MappingProxyType({**state.actions, action.number: action})
-            )
+            return replace(state, actions=with_item(state.actions, action.number, action))
         case ActionRemoved(number=number):
             actions = {n: a for n, a in state.actions.items() if n != number}
             return replace(state, actions=MappingProxyType(actions))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from .state import Actor, Answer, Group, Phase, Rejection, Role, SessionState
+from .state import Actor, Answer, Group, Phase, Rejection, Role, SessionState, with_item
 
 MAX_LABEL_LENGTH = 80
 
@@ -236,18 +236,17 @@ def decide_grouping(
 def evolve_grouping(state: SessionState, event: GroupingEvent) -> SessionState:
     match event:
         case GroupCreated(group=group):
-            groups = {**state.groups, group.number: group}
             return replace(
                 state,
-                groups=MappingProxyType(groups),
+                groups=with_item(state.groups, group.number, group),
                 next_group=max(state.next_group, group.number + 1),
             )
         case AnswerMoved(number=number, group=group):
             moved = replace(state.answers[number], group=group)
-            return replace(state, answers=MappingProxyType({**state.answers, number: moved}))
+            return replace(state, answers=with_item(state.answers, number, moved))
         case GroupRenamed(number=number, label=label):
             renamed = replace(state.groups[number], label=label)
-            return replace(state, groups=MappingProxyType({**state.groups, number: renamed}))
+            return replace(state, groups=with_item(state.groups, number, renamed))
         case GroupDeleted(number=number):
             groups = {n: g for n, g in state.groups.items() if n != number}
             return replace(state, groups=MappingProxyType(groups))

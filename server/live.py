@@ -208,6 +208,8 @@ class LiveSession:
         self.max_participants = max_participants
         self._present: Counter[tuple[str, str]] = Counter()
         self._clients: set[Client] = set()
+        self._watchers: Counter[tuple[View, str]] = Counter()
+        self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
         # Proposed groups, shown to the facilitator only; nothing moves until accepted.
         self.suggestions: list[ProposedGroup] = []
         self.suggested = False
@@ -257,6 +259,7 @@ class LiveSession:
                 await self._publish_joined()
             self._present[(client.actor.pseudonym, client.locale)] += 1
         self._clients.add(client)
+        self._watchers[(client.view, client.locale)] += 1
         # No await from here on: the full state and the subscription belong together,
         # so the client neither misses nor repeats an update published in between.
         for channel in self.channels_for(client):
@@ -266,14 +269,16 @@ class LiveSession:
     def watching(self, view: View) -> list[str]:
         """The languages that someone here looks at this view in: nobody else's are
         rendered (a newcomer gets the whole state when it connects)."""
-        return sorted({client.locale for client in self._clients if client.view is view})
+        return sorted(locale for (seen, locale), n in self._watchers.items() if seen is view and n)
 
     def end_connections(self, code: int = 4404) -> None:
         for client in self._clients:
             client.outbox.close(code)
 
     def disconnect(self, client: Client) -> None:
-        self._clients.discard(client)
+        if client in self._clients:
+            self._clients.discard(client)
+            self._watchers[(client.view, client.locale)] -= 1
         for channel in self.channels_for(client):
             self.hub.unsubscribe(channel, client.outbox)
         if client.view is View.PHONE:
@@ -400,6 +405,14 @@ class LiveSession:
     # What each audience sees ----------------------------------------------------------
 
     def context(self) -> dict[str, Any]:
+        """What every template sees; built once per state, not once per frame."""
+        others = (len(self.participants), self.suggested, tuple(self.suggestions))
+        cached = self._context
+        if cached is None or cached[0] is not self.state or cached[1] != others:
+            cached = self._context = (self.state, others, self._build_context())
+        return cached[2]
+
+    def _build_context(self) -> dict[str, Any]:
         state = self.state
         return {
             "session": self.record,

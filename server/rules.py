@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from types import MappingProxyType
 
 from .consent import (
     CONSENT_COMMANDS,
@@ -28,7 +27,17 @@ from .grouping import (
     evolve_grouping,
     leaving,
 )
-from .state import Actor, Answer, Phase, PhaseChanged, Rejection, Reveal, Role, SessionState
+from .state import (
+    Actor,
+    Answer,
+    Phase,
+    PhaseChanged,
+    Rejection,
+    Reveal,
+    Role,
+    SessionState,
+    with_item,
+)
 from .voting import (
     VOTING_COMMANDS,
     VOTING_EVENTS,
@@ -238,7 +247,13 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
             if rejection := _check_text(state, text):
                 return rejection
             limit = state.limits.max_answers_per_prompt
-            if len(state.answers_by(actor.pseudonym, state.prompt_index)) >= limit:
+            # Counted, not indexed: in a burst every answer makes a new answers mapping.
+            own = sum(
+                1
+                for a in state.answers.values()
+                if a.author == actor.pseudonym and a.prompt_index == state.prompt_index
+            )
+            if own >= limit:
                 return Rejection("too_many_answers", {"limit": limit})
             answer = Answer(state.next_number, state.prompt_index, actor.pseudonym, text)
             return [AnswerAdded(answer, msg_id)]
@@ -304,18 +319,15 @@ def evolve(state: SessionState, event: Event) -> SessionState:
         case AnswerAdded(answer=answer, msg_id=msg_id):
             return replace(
                 state,
-                answers=MappingProxyType({**state.answers, answer.number: answer}),
-                receipts=MappingProxyType(
-                    {**state.receipts, (answer.author, msg_id): answer.number}
-                ),
+                answers=with_item(state.answers, answer.number, answer),
+                receipts=with_item(state.receipts, (answer.author, msg_id), answer.number),
                 next_number=max(state.next_number, answer.number + 1),
             )
         case AnswerEdited(number=number, text=text):
             edited = replace(state.answers[number], text=text)
-            return replace(state, answers=MappingProxyType({**state.answers, number: edited}))
+            return replace(state, answers=with_item(state.answers, number, edited))
         case AnswerDeleted(number=number):
-            answers = {n: a for n, a in state.answers.items() if n != number}
-            return replace(state, answers=MappingProxyType(answers))
+            return replace(state, answers=with_item(state.answers, number, None))
     raise TypeError(f"unknown event {event!r}")
 
 

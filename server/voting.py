@@ -8,9 +8,8 @@ three tabs voting as fast as they can never exceed it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from types import MappingProxyType
 
-from .state import Actor, Phase, PhaseChanged, Rejection, Role, SessionState
+from .state import Actor, Phase, PhaseChanged, Rejection, Role, SessionState, with_item
 
 MAX_BUDGET = 20
 
@@ -206,12 +205,7 @@ def evolve_voting(state: SessionState, event: VotingEvent) -> SessionState:
         case VotingConfigured(budget=budget, is_stacking=stacking):
             return replace(state, vote_budget=budget, is_stacking=stacking)
         case VotesSet(prompt_index=prompt, voter=voter, item=item, dots=dots):
-            votes = dict(state.votes)
-            if dots:
-                votes[(prompt, voter, item)] = dots
-            else:
-                votes.pop((prompt, voter, item), None)
-            return replace(state, votes=MappingProxyType(votes))
+            return replace(state, votes=with_item(state.votes, (prompt, voter, item), dots or None))
         case VotesRevealed(prompt_index=prompt):
             return replace(state, revealed=state.revealed | {prompt})
         case FloorSet(floor=floor):
