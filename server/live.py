@@ -174,6 +174,11 @@ def personal_part(state: SessionState, pseudonym: str) -> Hashable:
             return tuple(state.answers_by(pseudonym, state.prompt_index))
 
 
+def same_shared(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    """Answers and groups by identity (they are replaced when they change), the rest by value."""
+    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
+
+
 def author_of(before: SessionState, event: Event) -> str:
     match event:
         case VotesSet(voter=voter) | ConsentGiven(voter=voter):
@@ -206,10 +211,12 @@ class LiveSession:
         self.renderer = renderer
         self.base_url = base_url
         self.max_participants = max_participants
-        self._present: Counter[tuple[str, str]] = Counter()
+        # Who is connected, and in which languages: pseudonym -> locale -> connections.
+        self._present: dict[str, Counter[str]] = {}
         self._clients: set[Client] = set()
         self._watchers: Counter[tuple[View, str]] = Counter()
         self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
+        self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
         # Proposed groups, shown to the facilitator only; nothing moves until accepted.
         self.suggestions: list[ProposedGroup] = []
         self.suggested = False
@@ -257,7 +264,7 @@ class LiveSession:
                 await self.store.add_participant(self.id, pseudonym)
                 self.participants.add(pseudonym)
                 await self._publish_joined()
-            self._present[(client.actor.pseudonym, client.locale)] += 1
+            self._present.setdefault(pseudonym, Counter())[client.locale] += 1
         self._clients.add(client)
         self._watchers[(client.view, client.locale)] += 1
         # No await from here on: the full state and the subscription belong together,
@@ -282,10 +289,13 @@ class LiveSession:
         for channel in self.channels_for(client):
             self.hub.unsubscribe(channel, client.outbox)
         if client.view is View.PHONE:
-            key = (client.actor.pseudonym, client.locale)
-            self._present[key] -= 1
-            if self._present[key] <= 0:
-                del self._present[key]
+            locales = self._present.get(client.actor.pseudonym)
+            if locales is not None:
+                locales[client.locale] -= 1
+                if locales[client.locale] <= 0:
+                    del locales[client.locale]
+                if not locales:
+                    del self._present[client.actor.pseudonym]
 
     def submit(self, client: Client, message: Message) -> None:
         if self._worker.done() or self._inbox.qsize() >= MAX_WAITING:
@@ -510,7 +520,7 @@ class LiveSession:
                 )
             await self.hub.publish(self.channel("screen"), [self.screen_stage()])
             if state.phase in (Phase.VOTING, Phase.DECIDING):
-                authors = {pseudonym for pseudonym, _ in self._present}
+                authors = set(self._present)
             else:
                 authors = {a.author for a in state.answers_for(state.prompt_index)}
         else:
@@ -577,12 +587,18 @@ class LiveSession:
         await self.hub.publish(self.channel("screen"), [screen])
 
     async def _publish_mine(self, authors: set[str]) -> None:
-        """Each author's own part. People whose parts read the same share one rendering:
-        when voting opens, a thousand empty ballots are one."""
-        rendered: dict[tuple[str, Hashable], Frame] = {}
-        for pseudonym, locale in list(self._present):
-            if pseudonym in authors:
-                key = (locale, personal_part(self.state, pseudonym))
+        """Each author's own part. People whose parts read the same share one rendering,
+        kept while the rest of what it shows stays the same: when voting opens a thousand
+        empty ballots are one, and in a burst of votes most ballots were rendered before."""
+        state = self.state
+        shared = (state.answers, state.groups, stage_of(state))
+        cached = self._mine_cache
+        if cached is None or not same_shared(cached[0], shared) or len(cached[1]) > 5000:
+            cached = self._mine_cache = (shared, {})
+        rendered = cached[1]
+        for pseudonym in authors:
+            for locale in list(self._present.get(pseudonym, ())):
+                key = (locale, personal_part(state, pseudonym))
                 frame = rendered.get(key)
                 if frame is None:
                     frame = rendered[key] = self.mine(pseudonym, locale)

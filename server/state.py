@@ -181,13 +181,41 @@ def with_item(mapping: Mapping[K, V], key: K, value: V | None) -> Mapping[K, V]:
     return MappingProxyType(copied)
 
 
-@dataclass(frozen=True)
 class AnswerIndex:
-    """The answers by prompt, by author and prompt, and by group, each in answer order."""
+    """The answers by prompt, by author and prompt, and by group, each in answer order;
+    each part is built when first asked for."""
 
-    by_prompt: dict[int, list[Answer]]
-    by_author: dict[tuple[str, int], list[Answer]]
-    by_group: dict[int, list[Answer]]
+    def __init__(self, answers: Mapping[int, Answer]) -> None:
+        self._answers = answers
+        self._by_prompt: dict[int, list[Answer]] | None = None
+        self._by_author: dict[tuple[str, int], list[Answer]] | None = None
+        self._by_group: dict[int, list[Answer]] | None = None
+
+    @property
+    def by_prompt(self) -> dict[int, list[Answer]]:
+        if self._by_prompt is None:
+            self._by_prompt = {}
+            for answer in self._answers.values():
+                self._by_prompt.setdefault(answer.prompt_index, []).append(answer)
+        return self._by_prompt
+
+    @property
+    def by_author(self) -> dict[tuple[str, int], list[Answer]]:
+        if self._by_author is None:
+            self._by_author = {}
+            for answer in self._answers.values():
+                key = (answer.author, answer.prompt_index)
+                self._by_author.setdefault(key, []).append(answer)
+        return self._by_author
+
+    @property
+    def by_group(self) -> dict[int, list[Answer]]:
+        if self._by_group is None:
+            self._by_group = {}
+            for answer in self._answers.values():
+                if answer.group is not None:
+                    self._by_group.setdefault(answer.group, []).append(answer)
+        return self._by_group
 
 
 _last_index: tuple[Mapping[int, Answer], AnswerIndex] | None = None
@@ -201,12 +229,7 @@ def index_of(answers: Mapping[int, Answer]) -> AnswerIndex:
     last = _last_index
     if last is not None and last[0] is answers:
         return last[1]
-    index = AnswerIndex({}, {}, {})
-    for answer in answers.values():
-        index.by_prompt.setdefault(answer.prompt_index, []).append(answer)
-        index.by_author.setdefault((answer.author, answer.prompt_index), []).append(answer)
-        if answer.group is not None:
-            index.by_group.setdefault(answer.group, []).append(answer)
+    index = AnswerIndex(answers)
     _last_index = (answers, index)
     return index
 
