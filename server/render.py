@@ -6,15 +6,20 @@ One Jinja2 environment per language is built at start-up. A partial rendered wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from . import consent, voting
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
-from .state import Answer, Level, Phase, Reveal
+from .state import Answer, Group, Level, Phase, Reveal
+
+# Rendered board cards kept (about 1 KB each), enough for two full boards of 1,000.
+MAX_CARDS = 5000
 
 
 def deciding_helpers() -> dict[str, Any]:
@@ -41,12 +46,12 @@ def format_code(code: str) -> str:
 class Renderer:
     def __init__(self, templates_dir: Path, translators: Mapping[str, Translator]) -> None:
         self.translators = translators
+        self._cards: dict[tuple[object, ...], Markup] = {}
         self._envs = {
             locale: self._make_env(templates_dir, translators[locale]) for locale in LOCALES
         }
 
-    @staticmethod
-    def _make_env(templates_dir: Path, translator: Translator) -> jinja2.Environment:
+    def _make_env(self, templates_dir: Path, translator: Translator) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
             autoescape=True,
@@ -68,6 +73,7 @@ class Renderer:
             language_names=LANGUAGE_NAMES,
             Phase=Phase,
             Reveal=Reveal,
+            card=functools.partial(self.card, translator.locale),
         )
         return env
 
@@ -76,6 +82,24 @@ class Renderer:
 
     def render(self, template: str, locale: str, **context: Any) -> str:
         return self.template(template, locale).render(**context)
+
+    def card(
+        self, locale: str, answer: Answer, view: str, can_act: bool, groups: Sequence[Group]
+    ) -> Markup:
+        """A card on the grouping board. The whole board goes out after every move, and a
+        board holds up to a thousand cards: each is rendered once, and again only when it
+        or the groups its menu offers change."""
+        key = (locale, view, can_act, answer, tuple(groups) if view == "console" else ())
+        found = self._cards.get(key)
+        if found is None:
+            if len(self._cards) >= MAX_CARDS:
+                self._cards.clear()
+            found = self._cards[key] = Markup(
+                self.render(
+                    "_card.html", locale, answer=answer, view=view, can_act=can_act, groups=groups
+                )
+            )
+        return found
 
     def answer_item(
         self, answer: Answer, oob: str | None = None, locale: str = "en", is_moderated: bool = False
