@@ -50,6 +50,17 @@ PROGRESS = re.compile(r'id="progress"[^>]*>\s*([\d.,\u00a0\u202f]+)')
 # The processes measured -------------------------------------------------------------
 
 
+# The server gets a core of its own and the load generator the rest, so that neither
+# measures the other's scheduling (on one core both share it).
+CORES = sorted(os.sched_getaffinity(0))
+SERVER_CORES = set(CORES[:1])
+LOAD_CORES = set(CORES[1:]) or SERVER_CORES
+
+
+def pin(pid: int, cores: set[int]) -> None:
+    os.sched_setaffinity(pid, cores)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -64,6 +75,7 @@ class Measured:
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
+        pin(self.process.pid, SERVER_CORES)
 
     def cpu(self) -> float:
         """User plus system CPU seconds so far."""
@@ -112,6 +124,7 @@ class Workers:
             parent, child = context.Pipe()
             process = context.Process(target=worker_main, args=(child, number), daemon=True)
             process.start()
+            pin(process.pid, LOAD_CORES)
             self.pipes.append(parent)
             self.processes.append(process)
 

@@ -99,11 +99,13 @@ async def open_watcher(
     return watcher
 
 
-async def join_phone(base_url: str, tag: int, code: str, deflate: bool) -> Watcher:
+async def join_phone(
+    transport: httpx.AsyncHTTPTransport, base_url: str, tag: int, code: str, deflate: bool
+) -> Watcher:
     """As a phone does: the page by code (which sets the cookie), then the websocket.
-    Each phone is its own device, with its own cookies."""
-    async with httpx.AsyncClient(timeout=60) as http:
-        page = await http.get(f"{base_url}/j/{code}", headers={"accept-language": "nl"})
+    Each phone is its own device with its own cookies; they share one connection pool."""
+    http = httpx.AsyncClient(transport=transport, timeout=60)
+    page = await http.get(f"{base_url}/j/{code}", headers={"accept-language": "nl"})
     page.raise_for_status()
     ((name, value),) = [(k, v) for k, v in page.cookies.items() if k.startswith("dv_p_")]
     session_id = re.search(r"/s/([^/]+)/ws", page.text)
@@ -142,14 +144,17 @@ class Worker:
         gate = asyncio.Semaphore(100)
         failures: list[str] = []
 
+        transport = httpx.AsyncHTTPTransport()
+
         async def one(tag: int, code: str) -> None:
             async with gate:
                 try:
-                    self.phones.append(await join_phone(base_url, tag, code, deflate))
+                    self.phones.append(await join_phone(transport, base_url, tag, code, deflate))
                 except Exception as error:
                     failures.append(repr(error))
 
         await asyncio.gather(*(one(tag, code) for tag, code in codes))
+        await transport.aclose()
         if os.environ.get("BENCH_DUMP") and self.phones:
             self.phones[0].keep = []
         return {

@@ -73,6 +73,7 @@ class Outbox:
         self._backlog: list[str] = []
         self._is_writer_busy = False
         self._is_flush_due = False
+        self._flusher: _Flusher | None = None
 
     def put(self, frames: Iterable[Frame]) -> None:
         """Never waits: a full outbox marks the connection as lagging instead.
@@ -100,7 +101,9 @@ class Outbox:
             self._ready.set()
         elif not self._is_flush_due:
             self._is_flush_due = True
-            _flusher().add(self)
+            if self._flusher is None:
+                self._flusher = _flusher()
+            self._flusher.add(self)
 
     def close(self, code: int) -> None:
         """Ends the writer: the connection is closed with `code`."""
@@ -112,8 +115,12 @@ class Outbox:
         self._is_flush_due = False
         if self._is_writer_busy or self._overflowed or self._closing is not None:
             return
-        messages = list(joined(list(self._pending.values()), MESSAGE_BYTES))
-        self._pending.clear()
+        pending = self._pending
+        if len(pending) == 1:  # the usual case: one update, one message
+            messages = [frame.text for frame in pending.values()]
+        else:
+            messages = list(joined(list(pending.values()), MESSAGE_BYTES))
+        pending.clear()
         for index, message in enumerate(messages):
             send = self._send(message)
             try:
