@@ -7,6 +7,7 @@ right after; WAL lets readers carry on while a write commits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 from collections.abc import Mapping
@@ -182,6 +183,10 @@ class SQLiteStore:
         # One connection serves every session: a transaction must not interleave with
         # another coroutine's statements, so each public call holds this lock.
         self._lock = asyncio.Lock()
+        self._waiting: list[
+            tuple[str, list[Event], Mapping[str, Any] | None, asyncio.Future[None]]
+        ] = []
+        self._committers: set[asyncio.Task[None]] = set()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -354,19 +359,54 @@ class SQLiteStore:
     async def append(
         self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
     ) -> None:
+        """Saves a batch of events, durably, before it returns. Batches that arrive while a
+        commit is under way are saved together in the next one (a group commit): ten
+        sessions voting at once share their commits instead of queueing for them."""
+        if not events:
+            return
+        saved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((session_id, events, outcome, saved))
+        if len(self._waiting) == 1:
+            committer = asyncio.create_task(self._commit_waiting())
+            self._committers.add(committer)
+            committer.add_done_callback(self._committers.discard)
+        await saved
+
+    async def _commit_waiting(self) -> None:
         async with self._lock:
-            if not events:
-                return
-            await self.db.execute("BEGIN IMMEDIATE")
+            group, self._waiting = self._waiting, []
+            failures: dict[int, Exception] = {}
             try:
-                for event in events:
-                    await self._apply(session_id, event)
-                if outcome is not None:
-                    await self._close(session_id, outcome)
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
+                await self.db.execute("BEGIN IMMEDIATE")
+                for index, (session_id, events, outcome, _) in enumerate(group):
+                    # One batch that cannot be saved must not take the others with it.
+                    await self.db.execute("SAVEPOINT batch")
+                    try:
+                        for event in events:
+                            await self._apply(session_id, event)
+                        if outcome is not None:
+                            await self._close(session_id, outcome)
+                    except Exception as error:
+                        await self.db.execute("ROLLBACK TO batch")
+                        failures[index] = error
+                    await self.db.execute("RELEASE batch")
+                await self.db.execute("COMMIT")
+            except BaseException as error:
+                with contextlib.suppress(Exception):
+                    await self.db.execute("ROLLBACK")
+                for *_, saved in group:
+                    if not saved.done():
+                        saved.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise  # cancelled: the server is stopping
+                return
+            for index, (*_, saved) in enumerate(group):
+                if saved.done():  # its session stopped waiting; the batch is saved all the same
+                    continue
+                if index in failures:
+                    saved.set_exception(failures[index])
+                else:
+                    saved.set_result(None)
 
     async def _close(self, session_id: str, outcome: Mapping[str, Any]) -> None:
         """Keeps the outcome and removes, for good, what ties answers and votes to people."""
