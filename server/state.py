@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Phase(StrEnum):
@@ -218,20 +219,36 @@ class AnswerIndex:
         return self._by_group
 
 
-_last_index: tuple[Mapping[int, Answer], AnswerIndex] | None = None
+class IdentityCache(Generic[T]):
+    """Values computed from immutable objects, found again by the objects' identity.
+
+    States that differ only in other fields (a burst of votes, a thousand phones rendered
+    from one state) share their unchanged mappings, so what was computed from them is
+    found again. The latest few entries are kept, enough for every session that is busy
+    at once; each holds its objects, so their ids cannot be reused while they are keys."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._entries: dict[tuple[Hashable, ...], tuple[tuple[object, ...], T]] = {}
+
+    def get(self, objects: tuple[object, ...], extra: Hashable, compute: Callable[[], T]) -> T:
+        key = (*(id(o) for o in objects), extra)
+        found = self._entries.get(key)
+        if found is not None:
+            return found[1]
+        value = compute()
+        if len(self._entries) >= self._size:
+            del self._entries[next(iter(self._entries))]
+        self._entries[key] = (objects, value)
+        return value
+
+
+_indexes: IdentityCache[AnswerIndex] = IdentityCache()
 
 
 def index_of(answers: Mapping[int, Answer]) -> AnswerIndex:
-    """The index of these answers. States that differ only in other fields (a burst of
-    votes, 1,000 phones rendered from one state) share their answers mapping, so the
-    index of the latest mapping is kept and found again by identity."""
-    global _last_index
-    last = _last_index
-    if last is not None and last[0] is answers:
-        return last[1]
-    index = AnswerIndex(answers)
-    _last_index = (answers, index)
-    return index
+    """The index of these answers, built once per answers mapping."""
+    return _indexes.get((answers,), None, lambda: AnswerIndex(answers))
 
 
 @dataclass(frozen=True)

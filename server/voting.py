@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .state import Actor, Phase, PhaseChanged, Rejection, Role, SessionState, with_item
+from .state import (
+    Actor,
+    IdentityCache,
+    Phase,
+    PhaseChanged,
+    Rejection,
+    Role,
+    SessionState,
+    with_item,
+)
 
 MAX_BUDGET = 20
 
@@ -85,26 +94,22 @@ class Item:
     answers: tuple[str, ...]
 
 
-_last_items: tuple[object, object, int, tuple[Item, ...]] | None = None
+_items: IdentityCache[tuple[Item, ...]] = IdentityCache()
 
 
 def items(state: SessionState, prompt_index: int) -> tuple[Item, ...]:
     """What can be voted on: the question's groups, then the answers left on their own.
+    Read for every vote and every ballot: computed once per answers and groups."""
 
-    A burst of votes reads this for every vote and every ballot while answers and groups
-    stay the same objects: the latest result is kept and found again by their identity."""
-    global _last_items
-    last = _last_items
-    if last and last[0] is state.answers and last[1] is state.groups and last[2] == prompt_index:
-        return last[3]
-    found = [
-        Item(f"g{g.number}", g.label, tuple(a.text for a in state.members(g.number)))
-        for g in state.groups_for(prompt_index)
-    ]
-    loose = [a for a in state.answers_for(prompt_index) if a.group is None]
-    result = (*found, *(Item(f"a{a.number}", a.text, (a.text,)) for a in loose))
-    _last_items = (state.answers, state.groups, prompt_index, result)
-    return result
+    def compute() -> tuple[Item, ...]:
+        found = [
+            Item(f"g{g.number}", g.label, tuple(a.text for a in state.members(g.number)))
+            for g in state.groups_for(prompt_index)
+        ]
+        loose = [a for a in state.answers_for(prompt_index) if a.group is None]
+        return (*found, *(Item(f"a{a.number}", a.text, (a.text,)) for a in loose))
+
+    return _items.get((state.answers, state.groups), prompt_index, compute)
 
 
 def dots_of(state: SessionState, prompt_index: int, voter: str) -> dict[str, int]:
