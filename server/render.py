@@ -7,7 +7,7 @@ One Jinja2 environment per language is built at start-up. A partial rendered wit
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,10 @@ from markupsafe import Markup
 
 from . import consent, voting
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
-from .state import Answer, Group, Level, Phase, Reveal
+from .state import Answer, Level, Phase, Reveal
 
-# Rendered board cards kept (about 1 KB each), enough for two full boards of 1,000.
-MAX_CARDS = 5000
+# Rendered fragments kept (about 1 KB each): two full boards of 1,000 cards and more.
+MAX_FRAGMENTS = 5000
 
 
 def deciding_helpers() -> dict[str, Any]:
@@ -38,6 +38,10 @@ def deciding_helpers() -> dict[str, Any]:
     }
 
 
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def format_code(code: str) -> str:
     """123456 reads as "123 456": easier to copy from a screen at the back of a room."""
     return f"{code[:3]} {code[3:]}"
@@ -46,7 +50,7 @@ def format_code(code: str) -> str:
 class Renderer:
     def __init__(self, templates_dir: Path, translators: Mapping[str, Translator]) -> None:
         self.translators = translators
-        self._cards: dict[tuple[object, ...], Markup] = {}
+        self._fragments: dict[tuple[object, ...], Markup] = {}
         self._envs = {
             locale: self._make_env(templates_dir, translators[locale]) for locale in LOCALES
         }
@@ -73,7 +77,7 @@ class Renderer:
             language_names=LANGUAGE_NAMES,
             Phase=Phase,
             Reveal=Reveal,
-            card=functools.partial(self.card, translator.locale),
+            fragment=functools.partial(self.fragment, translator.locale),
         )
         return env
 
@@ -83,22 +87,18 @@ class Renderer:
     def render(self, template: str, locale: str, **context: Any) -> str:
         return self.template(template, locale).render(**context)
 
-    def card(
-        self, locale: str, answer: Answer, view: str, can_act: bool, groups: Sequence[Group]
-    ) -> Markup:
-        """A card on the grouping board. The whole board goes out after every move, and a
-        board holds up to a thousand cards: each is rendered once, and again only when it
-        or the groups its menu offers change."""
-        key = (locale, view, can_act, answer, tuple(groups) if view == "console" else ())
-        found = self._cards.get(key)
+    def fragment(self, locale: str, template: str, **context: Any) -> Markup:
+        """A small partial that recurs in big ones, rendered once per distinct input.
+
+        The grouping board goes out after every move with up to a thousand cards, and a
+        ballot after every dot: their cards and rows are mostly the ones sent before.
+        `context` must say everything the partial shows (lists count as their items)."""
+        key = (locale, template, *((k, _hashable(v)) for k, v in sorted(context.items())))
+        found = self._fragments.get(key)
         if found is None:
-            if len(self._cards) >= MAX_CARDS:
-                self._cards.clear()
-            found = self._cards[key] = Markup(
-                self.render(
-                    "_card.html", locale, answer=answer, view=view, can_act=can_act, groups=groups
-                )
-            )
+            if len(self._fragments) >= MAX_FRAGMENTS:
+                self._fragments.clear()
+            found = self._fragments[key] = Markup(self.render(template, locale, **context))
         return found
 
     def answer_item(
