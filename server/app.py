@@ -19,7 +19,7 @@ from .guards import RateLimiter, RequestGuard
 from .headers import SecurityHeaders
 from .hub import open_hub
 from .i18n import load_translators
-from .live_socket import live_socket
+from .live_socket import LiveSocketApp
 from .packs import load_packs
 from .registry import LiveSessions
 from .render import Renderer
@@ -83,7 +83,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/s/{session_id}/delete", pages.delete_session, methods=["POST"]),
         Route("/r/{token}", review.review_page),
         Route("/r/{token}/outcome.{kind}", review.export),
-        WebSocketRoute("/s/{session_id}/ws", live_socket),
+        WebSocketRoute("/s/{session_id}/ws", LiveSocketApp()),
         Route("/lang/{locale}", pages.set_language),
         Route("/healthz", pages.health),
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
