@@ -19,12 +19,8 @@ import argparse
 import asyncio
 import itertools
 import json
-import multiprocessing
 import os
-import platform
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,106 +35,21 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_clients import Watcher, open_watcher, worker_main, ws_url  # noqa: E402
+from bench.load_clients import Watcher, open_watcher, ws_url  # noqa: E402
+from bench.load_processes import (  # noqa: E402
+    Measured,
+    Workers,
+    free_port,
+    idle_rate,
+    measure_baseline,
+    wait_ready,
+)
+from bench.load_report import Phase, report  # noqa: E402
 from tests.wire import Facilitator, open_session  # noqa: E402
 
 TOKEN = re.compile(r"w\d+p\d+x")
 ANSWER_NUMBER = re.compile(r'id="answer-(\d+)"')
 PROGRESS = re.compile(r'id="progress"[^>]*>\s*([\d.,\u00a0\u202f]+)')
-
-
-# The processes measured -------------------------------------------------------------
-
-
-# The server gets a core of its own and the load generator the rest, so that neither
-# measures the other's scheduling (on one core both share it).
-CORES = sorted(os.sched_getaffinity(0))
-SERVER_CORES = set(CORES[:1])
-LOAD_CORES = set(CORES[1:]) or SERVER_CORES
-
-
-def pin(pid: int, cores: set[int]) -> None:
-    os.sched_setaffinity(pid, cores)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Measured:
-    """A server process, with its CPU time and memory read from /proc."""
-
-    def __init__(self, command: list[str], log: Path, env: dict[str, str] | None = None) -> None:
-        self.log = log.open("wb")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        pin(self.process.pid, SERVER_CORES)
-
-    def cpu(self) -> float:
-        """User plus system CPU seconds so far."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def memory_kb(self, key: str = "VmRSS") -> int:
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-        raise KeyError(key)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-
-
-def wait_ready(url: str, process: Measured, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.process.poll() is not None:
-            raise RuntimeError(f"the server exited; see {process.log.name}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer")
-
-
-class Workers:
-    """Processes that hold the phones; each command goes to all and waits for all."""
-
-    def __init__(self, count: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.pipes = []
-        self.processes = []
-        for number in range(count):
-            parent, child = context.Pipe()
-            process = context.Process(target=worker_main, args=(child, number), daemon=True)
-            process.start()
-            pin(process.pid, LOAD_CORES)
-            self.pipes.append(parent)
-            self.processes.append(process)
-
-    async def ask(
-        self, command: str, each: list[dict[str, Any]] | None = None, **args: Any
-    ) -> list[Any]:
-        for index, pipe in enumerate(self.pipes):
-            pipe.send((command, each[index] if each is not None else args))
-        return [await asyncio.to_thread(pipe.recv) for pipe in self.pipes]
-
-    async def stop(self) -> None:
-        await self.ask("stop")
-        for process in self.processes:
-            process.join(5)
 
 
 # One session's projector and facilitator ----------------------------------------------
@@ -194,32 +105,6 @@ async def open_room(base_url: str, tag: int, deflate: bool) -> Room:
         ws_url(base_url, path + "console"), tag, facilitator.cookie, deflate, keep=True
     )
     return Room(tag, facilitator, screen, console)
-
-
-# Results -----------------------------------------------------------------------------
-
-
-@dataclass
-class Phase:
-    name: str
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    missing: Counter[str] = field(default_factory=Counter)
-    seconds: float = 0.0
-    cpu: float = 0.0
-    deliveries: int = 0
-    phone_messages: float = 0.0
-    phone_kb: float = 0.0
-    screen_messages: float = 0.0
-    screen_kb: float = 0.0
-
-    def add(self, metric: str, values: list[float | None]) -> None:
-        self.latencies.setdefault(metric, []).extend(v for v in values if v is not None)
-        self.missing[metric] += sum(1 for v in values if v is None)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 class Run:
@@ -502,156 +387,6 @@ def ack_delay(send: dict[str, Any]) -> float | None:
     return None if send["acked"] is None else send["acked"] - send["sent"]
 
 
-# The baseline ------------------------------------------------------------------------
-
-
-async def idle_rate(server: Measured, seconds: float = 5.0) -> float:
-    """CPU seconds per second that a server spends with its clients connected and idle."""
-    cpu, started = server.cpu(), time.monotonic()
-    await asyncio.sleep(seconds)
-    return (server.cpu() - cpu) / (time.monotonic() - started)
-
-
-async def baseline(
-    args: argparse.Namespace, workers: Workers, messages: list[str], phones: int, log: Path
-) -> dict[str, float]:
-    """The same messages, to the same number of clients, from a bare websockets server."""
-    port = free_port()
-    command = [sys.executable, str(ROOT / "bench" / "baseline.py"), "--port", str(port)]
-    server = Measured(command + (["--deflate"] if args.deflate else []), log)
-    try:
-        await asyncio.sleep(0.5)
-        before = server.memory_kb()
-        url = f"ws://127.0.0.1:{port}/"
-        shares = [len(range(i, phones, len(workers.pipes))) for i in range(len(workers.pipes))]
-        await workers.ask(
-            "connect", [{"url": url, "count": n, "deflate": args.deflate} for n in shares]
-        )
-        await asyncio.sleep(3)
-        idle = server.memory_kb()
-        rate = await idle_rate(server)
-        await workers.ask("counters")
-        cpu, started = server.cpu(), time.monotonic()
-        control = await open_watcher(url + "control", 0)
-        await control.socket.send(
-            json.dumps({"messages": messages, "rounds": args.rounds, "interval": args.interval})
-        )
-        while control.messages == 0:
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1)
-        used = server.cpu() - cpu
-        elapsed = time.monotonic() - started
-        delivered = sum(m for answer in await workers.ask("counters") for m, _ in answer["counts"])
-        await control.socket.close()
-        await workers.ask("close_all")
-        return {
-            "cpu": used,
-            "deliveries": delivered,
-            "us_per_delivery": used / max(1, delivered) * 1e6,
-            "fan_out_us_per_delivery": (used - rate * elapsed) / max(1, delivered) * 1e6,
-            "idle_ms_per_second": rate * 1000,
-            "kb_per_connection": (idle - before) / phones,
-        }
-    finally:
-        server.stop()
-
-
-# The report ----------------------------------------------------------------------------
-
-
-def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> dict[str, Any]:
-    args = run.args
-    print(
-        f"\n## {args.sessions} session(s) x {args.participants} participants, "
-        f"{len(run.workers.pipes)} load processes, permessage-deflate {'on' if args.deflate else 'off'}"
-    )
-    print(f"machine: {machine()}\n")
-    print("| phase | measured | n | p50 ms | p95 ms | p99 ms | max ms | missing |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for phase in run.phases:
-        for metric, values in phase.latencies.items():
-            if values:
-                figures = [percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
-                cells = " | ".join(f"{f:,.0f}" for f in figures)
-            else:
-                cells = " | ".join("-" for _ in range(4))
-            print(
-                f"| {phase.name} | {metric} | {len(values):,} | {cells} | {phase.missing[metric]} |"
-            )
-    print(
-        "\n| phase | seconds | server CPU s | deliveries | CPU µs/delivery | msgs/phone | KB/phone | msgs/projector | KB/projector |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for phase in run.phases:
-        per = phase.cpu / max(1, phase.deliveries) * 1e6
-        print(
-            f"| {phase.name} | {phase.seconds:.1f} | {phase.cpu:.2f} | {phase.deliveries:,} | {per:,.0f} | "
-            f"{phase.phone_messages:.1f} | {phase.phone_kb:.1f} | {phase.screen_messages:.0f} | {phase.screen_kb:.0f} |"
-        )
-    memory = run.memory
-    per_phone = (memory["idle_kb"] - memory["before_join_kb"]) / run.phones
-    print(
-        f"\nmemory: {memory['before_join_kb'] / 1024:.0f} MB before joining, "
-        f"{memory['idle_kb'] / 1024:.0f} MB with {run.phones:,} idle participants "
-        f"({per_phone:.1f} KB each), peak {memory['peak_kb'] / 1024:.0f} MB"
-    )
-    print(
-        f"outcome check: lost {checked['lost']}, doubled {checked['doubled']}, "
-        f"refused or unanswered {checked['refused_or_unanswered']}"
-    )
-    fan_out = next(p for p in run.phases if p.name == "fan-out")
-    ours_raw = fan_out.cpu / max(1, fan_out.deliveries) * 1e6
-    fan_out_cpu = fan_out.cpu - run.idle_rate * fan_out.seconds
-    ours = fan_out_cpu / max(1, fan_out.deliveries) * 1e6
-    result: dict[str, Any] = {
-        **checked,
-        "problems": run.problems,
-        "missing": sum(sum(p.missing.values()) for p in run.phases),
-        "kb_per_participant": per_phone,
-        "peak_mb": memory["peak_kb"] / 1024,
-        "fan_out_us_per_delivery": ours,
-        "fan_out_us_per_delivery_with_idle": ours_raw,
-        "idle_ms_per_second": run.idle_rate * 1000,
-        "phases": [
-            {"name": p.name, "latencies": p.latencies, "missing": dict(p.missing)}
-            for p in run.phases
-        ],
-    }
-    print(
-        f"fan-out: {ours:.1f} µs CPU per delivery "
-        f"({ours_raw:.1f} µs with the {run.idle_rate * 1000:.0f} ms per second that "
-        f"{run.phones:,} idle connections cost anyway: pings, timers)"
-    )
-    if base is not None:
-        ratio = ours / max(base["fan_out_us_per_delivery"], 1e-9)
-        raw_ratio = ours_raw / max(base["us_per_delivery"], 1e-9)
-        print(
-            f"bare websockets broadcast(): {base['fan_out_us_per_delivery']:.1f} µs per delivery "
-            f"({base['us_per_delivery']:.1f} µs with its {base['idle_ms_per_second']:.0f} ms per "
-            f"second idle; {base['deliveries']:,.0f} deliveries; "
-            f"{base['kb_per_connection']:.1f} KB per idle connection)"
-        )
-        print(f"fan-out CPU ratio: {ratio:.2f} (with idle CPU: {raw_ratio:.2f})")
-        result["baseline"] = base
-        result["ratio"] = ratio
-        result["ratio_with_idle"] = raw_ratio
-    for problem in run.problems:
-        print(f"PROBLEM: {problem}")
-    return result
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
-
-
 # Main ----------------------------------------------------------------------------------
 
 
@@ -707,7 +442,7 @@ async def main(args: argparse.Namespace) -> int:
         server.stop()
         base = None
         if not args.no_baseline:
-            base = await baseline(
+            base = await measure_baseline(
                 args, workers, run.fan_out_sample, run.phones, workdir / "baseline.log"
             )
         result = report(run, checked, base)
@@ -738,7 +473,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dots", type=int, default=3, help="dots per phone in the voting burst")
     parser.add_argument("--groups", type=int, default=10)
     parser.add_argument("--moves", type=int, default=30, help="single card moves after grouping")
-    parser.add_argument("--rounds", type=int, default=20, help="question changes in the fan-out")
+    parser.add_argument("--rounds", type=int, default=50, help="question changes in the fan-out")
     parser.add_argument("--interval", type=float, default=0.3, help="seconds between them")
     parser.add_argument("--deflate", action="store_true", help="permessage-deflate on, both sides")
     parser.add_argument("--no-baseline", action="store_true")

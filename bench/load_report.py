@@ -1,0 +1,135 @@
+"""The figures of a load run: one phase's measurements, and the printed tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.load import Run
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    missing: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    cpu: float = 0.0
+    deliveries: int = 0
+    phone_messages: float = 0.0
+    phone_kb: float = 0.0
+    screen_messages: float = 0.0
+    screen_kb: float = 0.0
+
+    def add(self, metric: str, values: list[float | None]) -> None:
+        self.latencies.setdefault(metric, []).extend(v for v in values if v is not None)
+        self.missing[metric] += sum(1 for v in values if v is None)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> dict[str, Any]:
+    args = run.args
+    deflate = "on" if args.deflate else "off"
+    print(
+        f"\n## {args.sessions} session(s) x {args.participants} participants, "
+        f"{len(run.workers.pipes)} load processes, permessage-deflate {deflate}"
+    )
+    print(f"machine: {machine()}\n")
+    print("| phase | measured | n | p50 ms | p95 ms | p99 ms | max ms | missing |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for phase in run.phases:
+        for metric, values in phase.latencies.items():
+            if values:
+                figures = [percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
+                cells = " | ".join(f"{f:,.0f}" for f in figures)
+            else:
+                cells = " | ".join("-" for _ in range(4))
+            print(
+                f"| {phase.name} | {metric} | {len(values):,} | {cells} | {phase.missing[metric]} |"
+            )
+    columns = [
+        "phase", "seconds", "server CPU s", "deliveries", "CPU µs/delivery",
+        "msgs/phone", "KB/phone", "msgs/projector", "KB/projector",
+    ]  # fmt: skip
+    print("\n| " + " | ".join(columns) + " |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for phase in run.phases:
+        per = phase.cpu / max(1, phase.deliveries) * 1e6
+        cells = [
+            phase.name, f"{phase.seconds:.1f}", f"{phase.cpu:.2f}", f"{phase.deliveries:,}",
+            f"{per:,.0f}", f"{phase.phone_messages:.1f}", f"{phase.phone_kb:.1f}",
+            f"{phase.screen_messages:.0f}", f"{phase.screen_kb:.0f}",
+        ]  # fmt: skip
+        print("| " + " | ".join(cells) + " |")
+    memory = run.memory
+    per_phone = (memory["idle_kb"] - memory["before_join_kb"]) / run.phones
+    print(
+        f"\nmemory: {memory['before_join_kb'] / 1024:.0f} MB before joining, "
+        f"{memory['idle_kb'] / 1024:.0f} MB with {run.phones:,} idle participants "
+        f"({per_phone:.1f} KB each), peak {memory['peak_kb'] / 1024:.0f} MB"
+    )
+    print(
+        f"outcome check: lost {checked['lost']}, doubled {checked['doubled']}, "
+        f"refused or unanswered {checked['refused_or_unanswered']}"
+    )
+    fan_out = next(p for p in run.phases if p.name == "fan-out")
+    ours_raw = fan_out.cpu / max(1, fan_out.deliveries) * 1e6
+    fan_out_cpu = fan_out.cpu - run.idle_rate * fan_out.seconds
+    ours = fan_out_cpu / max(1, fan_out.deliveries) * 1e6
+    result: dict[str, Any] = {
+        **checked,
+        "problems": run.problems,
+        "missing": sum(sum(p.missing.values()) for p in run.phases),
+        "kb_per_participant": per_phone,
+        "peak_mb": memory["peak_kb"] / 1024,
+        "fan_out_us_per_delivery": ours,
+        "fan_out_us_per_delivery_with_idle": ours_raw,
+        "idle_ms_per_second": run.idle_rate * 1000,
+        "phases": [
+            {"name": p.name, "latencies": p.latencies, "missing": dict(p.missing)}
+            for p in run.phases
+        ],
+    }
+    print(
+        f"fan-out: {ours:.1f} µs CPU per delivery "
+        f"({ours_raw:.1f} µs with the {run.idle_rate * 1000:.0f} ms per second that "
+        f"{run.phones:,} idle connections cost anyway: pings, timers)"
+    )
+    if base is not None:
+        ratio = ours / max(base["fan_out_us_per_delivery"], 1e-9)
+        raw_ratio = ours_raw / max(base["us_per_delivery"], 1e-9)
+        print(
+            f"bare websockets broadcast(): {base['fan_out_us_per_delivery']:.1f} µs per delivery "
+            f"({base['us_per_delivery']:.1f} µs with its {base['idle_ms_per_second']:.0f} ms per "
+            f"second idle; {base['deliveries']:,.0f} deliveries; "
+            f"{base['kb_per_connection']:.1f} KB per idle connection)"
+        )
+        print(f"fan-out CPU ratio: {ratio:.2f} (with idle CPU: {raw_ratio:.2f})")
+        result["baseline"] = base
+        result["ratio"] = ratio
+        result["ratio_with_idle"] = raw_ratio
+    for problem in run.problems:
+        print(f"PROBLEM: {problem}")
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {system}"
