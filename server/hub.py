@@ -1,7 +1,8 @@
 """Fan-out of rendered frames to connections, behind a small interface chosen by URL.
 
 `memory://` delivers within this process. Each connection owns an Outbox: a bounded,
-coalescing mailbox with its own writer task, so a phone that stops reading only ever
+coalescing mailbox, written at the end of each turn of the event loop, with its own
+writer task for the writes that must wait, so a phone that stops reading only ever
 stalls itself. A Redis hub can later carry `publish` between processes unchanged.
 """
 

@@ -1,8 +1,9 @@
 """The websocket endpoint: who is connecting, then read commands and write frames.
 
-Reading and writing run as two tasks. The writer drains the connection's Outbox; when it
-falls behind or stalls, the socket is closed with 1013 so the browser reconnects and
-receives the full state again, while every other connection carries on.
+Reading runs as a task; frames leave through the connection's Outbox, whose writer task
+finishes the writes that must wait. When the connection falls behind or a write stalls,
+the socket is closed with 1013 so the browser reconnects and receives the full state
+again, while every other connection carries on.
 """
 
 from __future__ import annotations
