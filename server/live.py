@@ -10,25 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from .consent import ConsentGiven, latest_round
-from .grouping import GROUPING_EVENTS, DismissSuggestion, SuggestGroups, SuggestionCommand
-from .hub import Frame, Hub, Outbox
-from .messages import rejection_text
+from .audiences import Audiences, Client, ProposedGroup, View
+from .grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
+from .hub import Frame, Hub
 from .outcome import build_outcome
 from .protocol import Message
-from .qr import qr_svg
 from .render import Renderer
-from .rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, decide, evolve_all
+from .rules import Event, decide, evolve_all
 from .state import (
     Action,
     Actor,
@@ -44,7 +40,6 @@ from .state import (
 )
 from .store import LoadedSession, Store
 from .suggest import suggest_groups
-from .voting import VotesSet, dots_of
 
 log = logging.getLogger("draagvlak.live")
 
@@ -54,30 +49,6 @@ MAX_WAITING = 20_000
 
 class SessionFull(Exception):
     pass
-
-
-class View(StrEnum):
-    PHONE = "phone"
-    SCREEN = "screen"
-    CONSOLE = "console"
-
-
-@dataclass(eq=False)
-class Client:
-    """One open websocket: what it looks at, in which language, and for whom."""
-
-    view: View
-    locale: str
-    actor: Actor
-    outbox: Outbox
-
-
-@dataclass(frozen=True)
-class ProposedGroup:
-    """A suggested group of answers, by number, waiting for the facilitator's choice."""
-
-    label: str
-    answers: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -141,56 +112,7 @@ def forget_people(state: SessionState) -> SessionState:
     )
 
 
-def stage_of(state: SessionState) -> tuple[object, ...]:
-    """What the stages show besides answers, groups, votes and responses: when it changes,
-    every stage is sent again."""
-    return (
-        state.phase,
-        state.prompt_index,
-        state.reveal,
-        state.prompts,
-        state.is_phone_grouping,
-        state.revealed,
-        state.vote_budget,
-        state.is_stacking,
-        state.floor,
-        state.expected,
-        state.decisions,
-        state.rounds,
-        state.actions,
-        state.focus,
-    )
-
-
-def personal_part(state: SessionState, pseudonym: str) -> Hashable:
-    """All that a participant's own part shows of them alone, by phase (see _mine.html)."""
-    match state.phase:
-        case Phase.VOTING:
-            return tuple(sorted(dots_of(state, state.prompt_index, pseudonym).items()))
-        case Phase.DECIDING:
-            current = latest_round(state, state.focus)
-            return current and state.consents.get((state.focus, current.number, pseudonym))
-        case _:
-            return tuple(state.answers_by(pseudonym, state.prompt_index))
-
-
-def same_shared(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
-    """Answers and groups by identity (they are replaced when they change), the rest by value."""
-    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
-
-
-def author_of(before: SessionState, event: Event) -> str:
-    match event:
-        case VotesSet(voter=voter) | ConsentGiven(voter=voter):
-            return voter
-        case AnswerAdded(answer=answer):
-            return answer.author
-        case AnswerEdited(number=number) | AnswerDeleted(number=number) if number in before.answers:
-            return before.answers[number].author
-    return ""
-
-
-class LiveSession:
+class LiveSession(Audiences):
     def __init__(
         self,
         loaded: LoadedSession,
@@ -211,7 +133,6 @@ class LiveSession:
         self.renderer = renderer
         self.base_url = base_url
         self.max_participants = max_participants
-        # Who is connected, and in which languages: pseudonym -> locale -> connections.
         self._present: dict[str, Counter[str]] = {}
         self._clients: set[Client] = set()
         self._watchers: Counter[tuple[View, str]] = Counter()
@@ -223,29 +144,6 @@ class LiveSession:
         self._inbox: asyncio.Queue[Submission] = asyncio.Queue()
         self._worker = asyncio.create_task(self._run(), name=f"session-{self.id}")
         self._worker.add_done_callback(self._worker_ended)
-
-    # Addresses ------------------------------------------------------------------------
-
-    @property
-    def join_url(self) -> str:
-        return f"{self.base_url}/j/{self.record.code}"
-
-    @property
-    def join_host(self) -> str:
-        return self.base_url.split("://", 1)[-1]
-
-    def channel(self, *parts: str) -> str:
-        return ":".join((self.id, *parts))
-
-    def channels_for(self, client: Client) -> list[str]:
-        match client.view:
-            case View.PHONE:
-                personal = self.channel("participant", client.actor.pseudonym, client.locale)
-                return [self.channel("phone", client.locale), personal]
-            case View.SCREEN:
-                return [self.channel("screen")]
-            case View.CONSOLE:
-                return [self.channel("console", client.locale)]
 
     # Connections ----------------------------------------------------------------------
 
@@ -272,11 +170,6 @@ class LiveSession:
         for channel in self.channels_for(client):
             self.hub.subscribe(channel, client.outbox)
         client.outbox.put(self.full_state(client))
-
-    def watching(self, view: View) -> list[str]:
-        """The languages that someone here looks at this view in: nobody else's are
-        rendered (a newcomer gets the whole state when it connects)."""
-        return sorted(locale for (seen, locale), n in self._watchers.items() if seen is view and n)
 
     def end_connections(self, code: int = 4404) -> None:
         for client in self._clients:
@@ -327,16 +220,6 @@ class LiveSession:
                 if 0 <= index < len(self.suggestions):
                     del self.suggestions[index]
         return None
-
-    def _prune_suggestions(self) -> None:
-        """Keeps of each suggestion the answers still ungrouped, if two or more remain."""
-        answers = self.state.answers
-        kept = []
-        for suggestion in self.suggestions:
-            free = tuple(n for n in suggestion.answers if n in answers and answers[n].group is None)
-            if len(free) > 1:
-                kept.append(ProposedGroup(suggestion.label, free))
-        self.suggestions = kept
 
     async def close(self) -> None:
         self._worker.cancel()
@@ -411,195 +294,3 @@ class LiveSession:
             )
         for client, frames in replies.items():
             client.outbox.put(frames)
-
-    # What each audience sees ----------------------------------------------------------
-
-    def context(self) -> dict[str, Any]:
-        """What every template sees; built once per state, not once per frame."""
-        others = (len(self.participants), self.suggested, tuple(self.suggestions))
-        cached = self._context
-        if cached is None or cached[0] is not self.state or cached[1] != others:
-            cached = self._context = (self.state, others, self._build_context())
-        return cached[2]
-
-    def _build_context(self) -> dict[str, Any]:
-        state = self.state
-        return {
-            "session": self.record,
-            "state": state,
-            "prompt": state.current_prompt,
-            "answers": state.answers_for(state.prompt_index),
-            "joined": len(self.participants),
-            "suggestions": self.suggestions,
-            "suggested": self.suggested,
-            "join_url": self.join_url,
-            "join_host": self.join_host,
-        }
-
-    def _frame(self, template: str, locale: str, key: str | None, **extra: Any) -> Frame:
-        text = self.renderer.render(template, locale, oob="true", **self.context(), **extra)
-        return Frame(text, key)
-
-    def phone_stage(self, locale: str) -> Frame:
-        return self._stage("_phone_stage.html", locale)
-
-    def screen_stage(self) -> Frame:
-        return self._stage("_screen_stage.html", self.record.lang, qr=self.qr)
-
-    def console_stage(self, locale: str) -> Frame:
-        return self._stage("_console_stage.html", locale)
-
-    def _stage(self, template: str, locale: str, **extra: Any) -> Frame:
-        # The stage holds the board, progress and the phone's own part: what follows it
-        # must wait for the next message, or htmx would swap it into the replaced stage.
-        return replace(self._frame(template, locale, "stage", **extra), ends_message=True)
-
-    def mine(self, pseudonym: str, locale: str) -> Frame:
-        """The participant's own part: answers, ballot or consent, by phase."""
-        state = self.state
-        own = state.answers_by(pseudonym, state.prompt_index)
-        return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym)
-
-    def joined_count(self, locale: str) -> Frame:
-        return self._frame("_joined.html", locale, "joined")
-
-    def answer_count(self, locale: str) -> Frame:
-        return self._frame("_answer_count.html", locale, "count")
-
-    def counts(self, locale: str) -> list[Frame]:
-        return [self.joined_count(locale), self.answer_count(locale)]
-
-    @functools.cached_property
-    def qr(self) -> str:
-        return qr_svg(self.join_url)
-
-    def full_state(self, client: Client) -> list[Frame]:
-        match client.view:
-            case View.PHONE:
-                return [
-                    self.phone_stage(client.locale),
-                    self.mine(client.actor.pseudonym, client.locale),
-                ]
-            case View.SCREEN:
-                return [self.screen_stage(), *self.counts(self.record.lang)]
-            case View.CONSOLE:
-                return [self.console_stage(client.locale), *self.counts(client.locale)]
-
-    def reply(self, client: Client, msg_id: str, rejection: Rejection | None) -> list[Frame]:
-        translator = self.renderer.translators[client.locale]
-        message = "" if rejection is None else rejection_text(translator, rejection)
-        status = "ok" if rejection is None else "rejected"
-        notice = self.renderer.render("_notice.html", client.locale, oob="true", message=message)
-        receipt = self.renderer.render("_receipt.html", client.locale, msg_id=msg_id, status=status)
-        return [Frame(notice, "notice"), Frame(receipt)]
-
-    async def _publish_suggestions(self) -> None:
-        self._prune_suggestions()
-        for locale in self.watching(View.CONSOLE):
-            frame = self._frame("_suggestions.html", locale, "suggestions")
-            await self.hub.publish(self.channel("console", locale), [frame])
-
-    async def _publish_joined(self) -> None:
-        for locale in self.watching(View.CONSOLE):
-            frame = self.joined_count(locale)
-            await self.hub.publish(self.channel("console", locale), [frame])
-        await self.hub.publish(self.channel("screen"), [self.joined_count(self.record.lang)])
-
-    async def _publish(self, before: SessionState, events: list[Event]) -> None:
-        if not events:
-            return
-        state = self.state
-        stage_changed = stage_of(before) != stage_of(state)
-        authors: set[str] = set()
-        if stage_changed:
-            for locale in self.watching(View.PHONE):
-                await self.hub.publish(self.channel("phone", locale), [self.phone_stage(locale)])
-            for locale in self.watching(View.CONSOLE):
-                await self.hub.publish(
-                    self.channel("console", locale), [self.console_stage(locale)]
-                )
-            await self.hub.publish(self.channel("screen"), [self.screen_stage()])
-            if state.phase in (Phase.VOTING, Phase.DECIDING):
-                authors = set(self._present)
-            else:
-                authors = {a.author for a in state.answers_for(state.prompt_index)}
-        else:
-            await self._publish_answer_changes(events)
-            if any(isinstance(e, GROUPING_EVENTS) for e in events):
-                await self._publish_board()
-            authors = {author_of(before, event) for event in events}
-            if any(isinstance(e, VotesSet | ConsentGiven) for e in events):
-                await self._publish_progress()
-        for locale in self.watching(View.CONSOLE):
-            await self.hub.publish(self.channel("console", locale), [self.answer_count(locale)])
-        await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
-        await self._publish_mine(authors)
-
-    async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
-        events = list(events)
-        for locale in self.watching(View.CONSOLE):
-            console = self._answer_frames(events, locale, is_moderated=True)
-            await self.hub.publish(self.channel("console", locale), console)
-        if self.state.is_wall_visible:
-            await self.hub.publish(self.channel("screen"), self._answer_frames(events, "en"))
-
-    def _answer_frames(
-        self, events: list[Event], locale: str, is_moderated: bool = False
-    ) -> list[Frame]:
-        """Wall changes for one audience: the projector's cards carry no words of ours,
-        the console's carry a Hide button in the console's language."""
-        frames: list[Frame] = []
-        for event in events:
-            match event:
-                case AnswerAdded(answer=answer):
-                    text = self.renderer.answer_item(
-                        answer, "beforeend:#wall", locale, is_moderated
-                    )
-                    frames.append(Frame(text))
-                case AnswerEdited(number=number) if number in self.state.answers:
-                    answer = self.state.answers[number]
-                    frames.append(
-                        Frame(self.renderer.answer_item(answer, "true", locale, is_moderated))
-                    )
-                case AnswerDeleted(number=number):
-                    frames.append(
-                        Frame(f'<template id="answer-{number}" hx-swap-oob="delete"></template>')
-                    )
-        return frames
-
-    async def _publish_progress(self) -> None:
-        """ "12 of 18 voted": counts of people, never who."""
-        for locale in self.watching(View.CONSOLE):
-            frame = self._frame("_progress.html", locale, "progress")
-            await self.hub.publish(self.channel("console", locale), [frame])
-        frame = self._frame("_progress.html", self.record.lang, "progress")
-        await self.hub.publish(self.channel("screen"), [frame])
-
-    async def _publish_board(self) -> None:
-        """The whole board, once per audience: moves come in bursts and coalesce."""
-        for locale in self.watching(View.CONSOLE):
-            console = self._frame("_board.html", locale, "board", view="console")
-            await self.hub.publish(self.channel("console", locale), [console])
-        for locale in self.watching(View.PHONE) if self.state.is_phone_grouping else ():
-            phone = self._frame("_board.html", locale, "board", view="phone")
-            await self.hub.publish(self.channel("phone", locale), [phone])
-        screen = self._frame("_board.html", self.record.lang, "board", view="screen")
-        await self.hub.publish(self.channel("screen"), [screen])
-
-    async def _publish_mine(self, authors: set[str]) -> None:
-        """Each author's own part. People whose parts read the same share one rendering,
-        kept while the rest of what it shows stays the same: when voting opens a thousand
-        empty ballots are one, and in a burst of votes most ballots were rendered before."""
-        state = self.state
-        shared = (state.answers, state.groups, stage_of(state))
-        cached = self._mine_cache
-        if cached is None or not same_shared(cached[0], shared) or len(cached[1]) > 5000:
-            cached = self._mine_cache = (shared, {})
-        rendered = cached[1]
-        for pseudonym in authors:
-            for locale in list(self._present.get(pseudonym, ())):
-                key = (locale, personal_part(state, pseudonym))
-                frame = rendered.get(key)
-                if frame is None:
-                    frame = rendered[key] = self.mine(pseudonym, locale)
-                await self.hub.publish(self.channel("participant", pseudonym, locale), [frame])

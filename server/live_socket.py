@@ -19,10 +19,11 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import auth
+from .audiences import Client, View
 from .guards import RateLimiter
 from .hub import Closed, Lagging, Outbox
 from .i18n import LOCALES, pick_locale
-from .live import Client, LiveSession, SessionFull, View
+from .live import LiveSession, SessionFull
 from .protocol import ProtocolError, parse_message
 from .rules import SubmitAnswer
 from .state import Actor, Rejection, Role
