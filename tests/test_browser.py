@@ -70,6 +70,9 @@ def projector(console: Page, url: str) -> Page:
     screen = console.context.new_page()
     screen.set_viewport_size({"width": 1920, "height": 1080})
     screen.goto(url)
+    # A projector stays connected; the test goes on only once it is, as a leader would
+    # (a tab that opens behind another may connect late).
+    expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
     return screen
 
 
