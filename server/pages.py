@@ -36,8 +36,11 @@ def base_url(request: Request) -> str:
     return configured.rstrip("/") or str(request.base_url).rstrip("/")
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    locale = request_locale(request)
+def page(
+    request: Request, template: str, status: int = 200, locale: str | None = None, **context: Any
+) -> HTMLResponse:
+    """A whole page, in the visitor's language unless `locale` says otherwise."""
+    locale = locale or request_locale(request)
     html = request.app.state.renderer.render(
         template, locale, path=request.url.path, oob=None, **context
     )
@@ -291,7 +294,9 @@ async def screen_page(request: Request) -> Response:
     live, refusal = await facilitated(request)
     if live is None:
         return refusal  # type: ignore[return-value]
-    return page(request, "screen.html", **live.context(), qr=live.qr)
+    # The projector speaks the session's language throughout, whatever the laptop's is:
+    # its live parts do, so its own words (the connection state) must too.
+    return page(request, "screen.html", locale=live.record.lang, **live.context(), qr=live.qr)
 
 
 def is_loopback(host: str) -> bool:

@@ -35,6 +35,19 @@ async def test_every_pack_runs_with_every_prompt_in_both_languages(server, lang)
         assert pack.prompts[0].in_(other) not in console
 
 
+async def test_the_projector_speaks_the_sessions_language_on_an_english_laptop(server):
+    """A Dutch session's projector, opened from a laptop set to English, shows no English:
+    the connection state is Dutch like the live parts that arrive later."""
+    fac = await open_session(server.url, lang="nl")
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": fac.cookie}) as http:
+        screen = html.unescape(
+            (await http.get(f"/s/{fac.session_id}/screen", headers=ENGLISH)).text
+        )
+    assert 'data-online="Verbonden"' in screen
+    assert "Verbinden…" in screen
+    assert "Connecting…" not in screen
+
+
 async def test_the_start_page_lists_every_pack_and_own_questions(server):
     """All packs, in the visitor's language, and the choice to write one's own questions."""
     async with httpx.AsyncClient(base_url=server.url) as http:
