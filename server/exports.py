@@ -93,9 +93,12 @@ STATUSES: dict[str, str] = {
     "not_agreed": N_("Not agreed"),
     "open": N_("Still open"),
 }
-VOTES_HIDDEN = N_(
-    "Only %(n)s people voted: below %(floor)s, results per option are not shown, "
-    "so that nobody's vote can be traced."
+# Singular and plural, the same messages as the live projector's (_voting.html).
+VOTES_HIDDEN = (
+    "Only %(num)s person voted: below %(floor)s, results per option are not shown, "
+    "so that nobody's vote can be traced.",
+    "Only %(num)s people voted: below %(floor)s, results per option are not shown, "
+    "so that nobody's vote can be traced.",
 )
 COUNTS_HIDDEN = N_(
     "Fewer than %(floor)s responses: the distribution is not shown, "
@@ -146,8 +149,8 @@ def _markdown_prompt(prompt: Prompt, floor: int, translator: Translator) -> list
     question = _("Question %(n)s") % {"n": prompt["index"] + 1}
     lines = [f"### {question}: {_md_inline(prompt['text'])}", "", summary, ""]
     if prompt["votes_hidden"]:
-        hidden = _(VOTES_HIDDEN) % {
-            "n": translator.number(prompt["voters"]),
+        hidden = translator.ngettext(*VOTES_HIDDEN, prompt["voters"]) % {
+            "num": translator.number(prompt["voters"]),
             "floor": translator.number(floor),
         }
         lines += [f"*{hidden}*", ""]

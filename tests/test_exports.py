@@ -385,6 +385,15 @@ def test_ics_carries_any_text_unchanged(what: str, who: str, decision: str) -> N
 # The floor ----------------------------------------------------------------------------
 
 
+def test_one_voter_below_the_floor_reads_as_one_person() -> None:
+    """ "Only 1 person voted", in the review page and the Markdown, in both languages."""
+    outcome = copy.deepcopy(OUTCOME)
+    outcome["prompts"][1]["voters"] = 1
+    for locale, expected in (("en", "Only 1 person voted"), ("nl", "Er stemde maar 1 persoon")):
+        assert expected in to_markdown(outcome, TRANSLATORS[locale])
+        assert expected in unescape(review_html(locale, outcome))
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_export_shows_a_count_that_the_floor_hides(locale: str) -> None:
     """Below the floor there is no count per option anywhere, and the reason is given."""
@@ -392,7 +401,7 @@ def test_no_export_shows_a_count_that_the_floor_hides(locale: str) -> None:
     markdown = to_markdown(OUTCOME, translator)
     question = translator.gettext("Question %(n)s")
     hidden = section(markdown, f"### {question % {'n': 2}}", "\n### ")
-    assert translator.gettext(VOTES_HIDDEN) % {"n": 2, "floor": 3} in hidden
+    assert translator.ngettext(*VOTES_HIDDEN, 2) % {"num": 2, "floor": 3} in hidden
     item_lines = [line for line in hidden.splitlines() if line.startswith("- **")]
     assert item_lines == [f"- **{label}**" for label in HIDDEN_ITEMS]  # alphabetical, no rank
     listing = [line for line in hidden.splitlines() if line.lstrip().startswith("- ")]
@@ -421,7 +430,7 @@ def test_the_review_page_hides_what_the_floor_hides_and_says_why(locale: str) ->
     html = unescape(review_html(locale))
     prompt = re.search(r'aria-labelledby="prompt-1">(.*?)</article>', html, re.S)
     assert prompt is not None
-    assert translator.gettext(VOTES_HIDDEN) % {"n": 2, "floor": 3} in prompt[1]
+    assert translator.ngettext(*VOTES_HIDDEN, 2) % {"num": 2, "floor": 3} in prompt[1]
     assert "<progress" not in prompt[1] and "<ol" not in prompt[1]
     assert prompt[1].index("Duidelijke afspraken") < prompt[1].index("Rust")
     assert 'class="outcome-count"' not in prompt[1]
