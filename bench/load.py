@@ -37,11 +37,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load_clients import Watcher, open_watcher, ws_url  # noqa: E402
 from bench.load_processes import (  # noqa: E402
+    LOAD_CORES,
     Measured,
     Workers,
     free_port,
     idle_rate,
     measure_baseline,
+    pin,
     wait_ready,
 )
 from bench.load_report import Phase, report  # noqa: E402
@@ -121,6 +123,7 @@ class Run:
         self.memory: dict[str, float] = {}
         self.sent: dict[str, list[dict[str, Any]]] = {}
         self.idle_rate = 0.0  # server CPU seconds per second with everyone idle
+        self.closed = 0  # phone connections that ended so far
         self.fan_out_sample: list[str] = []
 
     @property
@@ -140,8 +143,9 @@ class Run:
         answers = await self.workers.ask("counters")
         counts = [c for answer in answers for c in answer["counts"]]
         closed = sum(answer["closed"] for answer in answers)
-        if closed:
-            self.problems.append(f"{name}: {closed} phone connection(s) closed")
+        if closed > self.closed:
+            self.problems.append(f"{name}: {closed - self.closed} phone connection(s) closed")
+            self.closed = closed
         rooms = len(self.rooms)
         result.phone_messages = sum(m for m, _ in counts) / max(1, len(counts))
         result.phone_kb = sum(b for _, b in counts) / max(1, len(counts)) / 1024
@@ -187,7 +191,8 @@ class Run:
         )
         failed = sum(a["failed"] for a in answers)
         if failed:
-            self.problems.append(f"join: {failed} phones could not join: {answers[0]['failures']}")
+            examples = [f for answer in answers for f in answer["failures"]][:5]
+            self.problems.append(f"join: {failed} phones could not join: {examples}")
         await asyncio.sleep(3)  # let the connections settle before reading memory
         self.memory["idle_kb"] = self.server.memory_kb()
 
@@ -322,10 +327,7 @@ class Run:
             await room.command("close_round", decision=1)
 
     async def fan_out(self, result: Phase) -> None:
-        """The facilitator moves between questions: each change goes to every phone.
-        First the server's CPU with everyone connected and nothing happening (pings and
-        timers) is measured, to be told apart from the cost of the fan-out."""
-        self.idle_rate = await idle_rate(self.server)
+        """The facilitator moves between questions: each change goes to every phone."""
         await self.workers.ask("keep")
         started = time.monotonic()
         for round_ in range(self.args.rounds):
@@ -392,6 +394,7 @@ def ack_delay(send: dict[str, Any]) -> float | None:
 
 async def main(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="draagvlak-load-"))
+    pin(os.getpid(), LOAD_CORES)  # the projectors and consoles are load too
     port = free_port()
     env = {"DRAAGVLAK_LOG_LEVEL": "warning", **os.environ}
     if args.deflate:
@@ -431,6 +434,9 @@ async def main(args: argparse.Namespace) -> int:
         await run.phase("voting burst", run.voting)
         await run.phase("reveal", run.reveal)
         await run.phase("consent round", run.consent)
+        # The server's CPU with everyone connected and nothing happening (pings and
+        # timers), to tell it apart from the cost of the fan-out.
+        run.idle_rate = await idle_rate(server)
         await run.phase("fan-out", run.fan_out)
         await run.phase("end", run.end)
         run.memory["peak_kb"] = server.memory_kb("VmHWM")
@@ -452,6 +458,7 @@ async def main(args: argparse.Namespace) -> int:
             not run.problems
             and not checked["lost"]
             and not checked["doubled"]
+            and not checked["refused_or_unanswered"]
             and not result["missing"]
         )
         return 0 if ok else 1

@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import random
 import re
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -155,8 +153,6 @@ class Worker:
 
         await asyncio.gather(*(one(tag, code) for tag, code in codes))
         await transport.aclose()
-        if os.environ.get("BENCH_DUMP") and self.phones:
-            self.phones[0].keep = []
         return {
             "joined": len(self.phones),
             "failures": failures[:5],
@@ -201,9 +197,6 @@ class Worker:
         return [text for arrived, text in self.phones[0].keep or [] if arrived >= since]
 
     async def close_all(self) -> None:
-        if os.environ.get("BENCH_DUMP") and self.phones and self.phones[0].keep:
-            dump = Path(os.environ["BENCH_DUMP"]) / f"phone-{self.number}.json"
-            dump.write_text(json.dumps(self.phones[0].keep))
         await asyncio.gather(*(p.socket.close() for p in self.phones))
         self.phones.clear()
 

@@ -112,6 +112,15 @@ class Workers:
             process.join(5)
 
 
+async def wait_for_line(log: Path, line: str, timeout: float = 30.0) -> None:
+    """Until a server process has printed `line` (the baseline prints "ready")."""
+    deadline = time.monotonic() + timeout
+    while line not in log.read_text():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {line!r} in {log}")
+        await asyncio.sleep(0.05)
+
+
 async def idle_rate(server: Measured, seconds: float = 5.0) -> float:
     """CPU seconds per second that a server spends with its clients connected and idle."""
     cpu, started = server.cpu(), time.monotonic()
@@ -127,7 +136,7 @@ async def measure_baseline(
     command = [sys.executable, str(ROOT / "bench" / "baseline.py"), "--port", str(port)]
     server = Measured(command + (["--deflate"] if args.deflate else []), log)
     try:
-        await asyncio.sleep(0.5)
+        await wait_for_line(log, "ready")
         before = server.memory_kb()
         url = f"ws://127.0.0.1:{port}/"
         shares = [len(range(i, phones, len(workers.pipes))) for i in range(len(workers.pipes))]

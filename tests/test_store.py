@@ -63,15 +63,3 @@ async def test_a_batch_that_cannot_be_saved_fails_alone(tmp_path: Path) -> None:
         assert [s.answer.number for s in bad.answers] == [1]  # answer 2 was rolled back
     finally:
         await store.close()
-
-
-async def test_an_empty_batch_writes_nothing(tmp_path: Path) -> None:
-    store = SQLiteStore(str(tmp_path / "store.db"))
-    await store.open()
-    try:
-        await store.create_session(record("s", "333333"))
-        await store.append("s", [])
-        loaded = await store.load_session("s")
-        assert loaded is not None and loaded.answers == []
-    finally:
-        await store.close()
