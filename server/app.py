@@ -33,9 +33,14 @@ async def keep_retention(store: Store, days: int) -> None:
     """At start and every hour: closed sessions older than `days` lose their raw answers."""
     while True:
         cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-        forgotten = await store.forget_raw_answers(cutoff)
-        if forgotten:
-            log.info("retention: raw answers of %d closed session(s) deleted", len(forgotten))
+        try:
+            forgotten = await store.forget_raw_answers(cutoff)
+        except Exception:
+            # One failed pass (a locked database) must not end retention for good.
+            log.exception("retention: this pass failed; trying again in an hour")
+        else:
+            if forgotten:
+                log.info("retention: raw answers of %d closed session(s) deleted", len(forgotten))
         await asyncio.sleep(3600)
 
 

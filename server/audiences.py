@@ -5,7 +5,6 @@ channel. The rendering half of a running session (`server/live.py`).
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
@@ -62,6 +61,7 @@ def stage_of(state: SessionState) -> tuple[object, ...]:
         state.is_stacking,
         state.floor,
         state.expected,
+        state.consent_share,
         state.decisions,
         state.rounds,
         state.actions,
@@ -115,6 +115,7 @@ class Audiences:
     _watchers: Counter[tuple[View, str]]
     _context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None
     _mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None
+    _qr: tuple[str, str] | None  # join address, its QR code
 
     # Addresses ------------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ class Audiences:
 
     def context(self) -> dict[str, Any]:
         """What every template sees; built once per state, not once per frame."""
-        others = (len(self.participants), self.suggested, tuple(self.suggestions))
+        others = (len(self.participants), self.suggested, tuple(self.suggestions), self.base_url)
         cached = self._context
         if cached is None or cached[0] is not self.state or cached[1] != others:
             cached = self._context = (self.state, others, self._build_context())
@@ -209,9 +210,13 @@ class Audiences:
     def counts(self, locale: str) -> list[Frame]:
         return [self.joined_count(locale), self.answer_count(locale)]
 
-    @functools.cached_property
+    @property
     def qr(self) -> str:
-        return qr_svg(self.join_url)
+        """The join QR code, made again only when the join address changes (the console
+        tells a leader on localhost to reopen it at the laptop's network address)."""
+        if self._qr is None or self._qr[0] != self.join_url:
+            self._qr = (self.join_url, qr_svg(self.join_url))
+        return self._qr[1]
 
     def full_state(self, client: Client) -> list[Frame]:
         match client.view:
@@ -270,10 +275,21 @@ class Audiences:
             authors = {author_of(before, event) for event in events}
             if any(isinstance(e, VotesSet | ConsentGiven) for e in events):
                 await self._publish_progress()
+            if state.prompt_index in state.revealed and any(
+                isinstance(e, VotesSet) for e in events
+            ):
+                await self._publish_results()
         for locale in self.watching(View.CONSOLE):
             await self.hub.publish(self.channel("console", locale), [self.answer_count(locale)])
         await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
         await self._publish_mine(authors)
+
+    async def _publish_results(self) -> None:
+        """Dots given after the reveal change the results, which are part of the stages
+        of the projector and the console (phones show no results)."""
+        for locale in self.watching(View.CONSOLE):
+            await self.hub.publish(self.channel("console", locale), [self.console_stage(locale)])
+        await self.hub.publish(self.channel("screen"), [self.screen_stage()])
 
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
         events = list(events)

@@ -137,6 +137,7 @@ class LiveSession(Audiences):
         self._clients: set[Client] = set()
         self._watchers: Counter[tuple[View, str]] = Counter()
         self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
+        self._qr: tuple[str, str] | None = None
         self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
         # Proposed groups, shown to the facilitator only; nothing moves until accepted.
         self.suggestions: list[ProposedGroup] = []
@@ -158,7 +159,8 @@ class LiveSession(Audiences):
             pseudonym = client.actor.pseudonym
             if self.is_full(pseudonym):
                 raise SessionFull()
-            if pseudonym not in self.participants:
+            # After closing nobody is registered again: the session forgot who took part.
+            if pseudonym not in self.participants and self.state.phase is not Phase.ENDED:
                 await self.store.add_participant(self.id, pseudonym)
                 self.participants.add(pseudonym)
                 await self._publish_joined()

@@ -161,7 +161,9 @@ def decide_voting(
         return Rejection("facilitator_only")
     match command:
         case StartVoting(budget=budget, is_stacking=stacking):
-            if state.phase in (Phase.LOBBY, Phase.ENDED):
+            if state.phase is Phase.ENDED:
+                return Rejection("session_ended")
+            if state.phase is Phase.LOBBY:
                 return Rejection("answering_not_open")
             if not 1 <= budget <= MAX_BUDGET:
                 return Rejection("bad_budget", {"limit": MAX_BUDGET})

@@ -163,3 +163,30 @@ async def test_a_decision_agreed_after_a_reworded_round_then_closing_forgets_who
         assert revoked.status_code == 303
         assert (await http.get(f"/r/{token}")).status_code == 404
         assert (await http.get(f"/r/{token}/outcome.csv")).status_code == 404
+
+
+async def test_dots_given_after_the_reveal_move_the_projectors_results(server):
+    """The results stay live after the reveal: a late dot changes the bars on the projector
+    without anything from the facilitator."""
+    room = await voting_session(server)
+    for phone in room.phones:
+        assert await phone.request("vote", item="a1", dots=1) == "ok"
+    assert await room.console.request("reveal_votes") == "ok"
+    await room.screen.wait_for(lambda c: re.search(r'value="3"[^>]*></progress>', c.text))
+    since = len(room.screen.frames)
+    assert await room.phones[0].request("vote", item="a1", dots=2) == "ok"
+    await room.screen.wait_for(
+        lambda c: any(re.search(r'value="4"[^>]*></progress>', f) for f in c.frames[since:])
+    )
+
+
+async def test_a_phone_that_reconnects_after_closing_is_not_registered_again(server):
+    """Closing forgets who took part; a phone that reconnects afterwards (a reload, a
+    restart) sees the closed session and is not stored as a participant again."""
+    room = await voting_session(server)
+    assert await room.console.request("end_session") == "ok"
+    await room.phones[0].wait_text("The session is closed.")
+    assert rows(server.db, "SELECT count(*) FROM participants") == [(0,)]
+    again = await LiveClient.connect(server.url, room.fac.session_id, "phone", room.cookies[0])
+    await again.wait_text("The session is closed.")
+    assert rows(server.db, "SELECT count(*) FROM participants") == [(0,)]

@@ -48,6 +48,23 @@ async def test_the_projector_speaks_the_sessions_language_on_an_english_laptop(s
     assert "Connecting…" not in screen
 
 
+async def test_the_projector_qr_follows_the_address_the_leader_opens_it_at(server):
+    """Opened at localhost, the join address is localhost's; reopened at the laptop's
+    network address (as the console asks), the QR code and address follow."""
+    fac = await open_session(server.url)
+    port = server.url.rsplit(":", 1)[1]
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": fac.cookie}) as http:
+        local = (
+            await http.get(f"/s/{fac.session_id}/screen", headers={"host": f"localhost:{port}"})
+        ).text
+        network = (
+            await http.get(f"/s/{fac.session_id}/screen", headers={"host": f"127.0.0.1:{port}"})
+        ).text
+    assert f"http://localhost:{port}/j/{fac.code}" in html.unescape(local)
+    assert f"http://127.0.0.1:{port}/j/{fac.code}" in html.unescape(network)
+    assert "localhost" not in network
+
+
 async def test_the_start_page_lists_every_pack_and_own_questions(server):
     """All packs, in the visitor's language, and the choice to write one's own questions."""
     async with httpx.AsyncClient(base_url=server.url) as http:

@@ -86,7 +86,7 @@ def test_only_the_facilitator_starts_voting_and_not_in_the_lobby():
     lobby = board(phase=Phase.LOBBY)
     assert decide(lobby, LEADER, StartVoting(3, True)) == Rejection("answering_not_open")
     ended = board(phase=Phase.ENDED)
-    assert decide(ended, LEADER, StartVoting(3, True)) == Rejection("answering_not_open")
+    assert decide(ended, LEADER, StartVoting(3, True)) == Rejection("session_ended")
 
 
 @pytest.mark.parametrize("budget", [-1, 0, MAX_BUDGET + 1, 100])
