@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
-from types import MappingProxyType
 
 from .state import (
     SUPPORTING,
@@ -350,6 +349,5 @@ def evolve_consent(state: SessionState, event: ConsentEvent) -> SessionState:
         case ActionAdded(action=action) | ActionEdited(action=action):
             return replace(state, actions=with_item(state.actions, action.number, action))
         case ActionRemoved(number=number):
-            actions = {n: a for n, a in state.actions.items() if n != number}
-            return replace(state, actions=MappingProxyType(actions))
+            return replace(state, actions=with_item(state.actions, number, None))
     raise TypeError(f"unknown event {event!r}")

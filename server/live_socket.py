@@ -13,14 +13,13 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import auth
 from .audiences import Client, View
-from .guards import RateLimiter
+from .guards import RateLimiter, is_own_origin
 from .hub import Closed, Lagging, Outbox
 from .i18n import LOCALES, pick_locale
 from .live import LiveSession, SessionFull
@@ -47,10 +46,7 @@ async def refuse(websocket: WebSocket, code: int) -> None:
 
 def is_same_origin(websocket: WebSocket) -> bool:
     """Browsers always send Origin on a websocket handshake; other clients may omit it."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+    return is_own_origin(dict(websocket.headers))
 
 
 def base_url_of(websocket: WebSocket) -> str:
