@@ -14,6 +14,29 @@ class SettingsError(ValueError):
     pass
 
 
+# The numbers each numeric setting may take, both ends included. A value outside stops
+# start-up with the variable and this range named, instead of a server that misbehaves
+# later (a negative answer length, a port that cannot exist).
+RANGES: dict[str, tuple[float, float]] = {
+    "port": (0, 65535),  # 0: any free port; the banner shows which
+    "max_answer_length": (1, 10_000),
+    "max_answers_per_prompt": (1, 10_000),
+    "max_message_bytes": (1024, 16 * 1024 * 1024),
+    "max_frame_bytes": (1024, 64 * 1024 * 1024),
+    "send_timeout": (0.1, 600),
+    "outbox_limit": (1, 100_000),
+    "ping_interval": (0.1, 3600),
+    "ping_timeout": (0.1, 3600),
+    "max_body_bytes": (1024, 16 * 1024 * 1024),
+    "max_participants": (1, 100_000),
+    "failed_joins_per_minute": (1, 100_000),
+    "joins_per_minute": (1, 10_000_000),
+    "answers_per_minute": (1, 1_000_000),
+    "retention_days": (0, 36_500),  # 0: raw answers go at the next hourly pass
+}
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -62,15 +85,36 @@ class Settings:
         """Defaults, then DRAAGVLAK_<NAME> variables, then explicit overrides (flags)."""
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}
+        sources: dict[str, str] = {}
         for f in fields(cls):
             key = f"DRAAGVLAK_{f.name.upper()}"
             if key in environ:
                 values[f.name] = _convert(key, environ[key], getattr(cls(), f.name))
-        values.update({k: v for k, v in overrides.items() if v is not None})
+                sources[f.name] = f"{key}={environ[key]}"
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+                sources[name] = f"--{name.replace('_', '-')} {value}"
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        for name, value in values.items():
+            _check(name, value, sources[name])
         return replace(cls(), **values)  # type: ignore[arg-type]
+
+
+def _check(name: str, value: object, source: str) -> None:
+    """A number within its range, a known log level; SettingsError names where it came from."""
+    if name in RANGES and isinstance(value, int | float) and not isinstance(value, bool):
+        least, most = RANGES[name]
+        if not least <= value <= most:
+            raise SettingsError(f"{source} is out of range: use {_plain(least)} to {_plain(most)}")
+    if name == "log_level" and str(value).lower() not in LOG_LEVELS:
+        raise SettingsError(f"{source} is not a log level: use one of {', '.join(LOG_LEVELS)}")
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def _convert(key: str, raw: str, default: object) -> object:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, fields
 from pathlib import Path
 
 import pytest
 
-from server.config import PROJECT_ROOT, Settings, SettingsError
+from server.config import PROJECT_ROOT, RANGES, Settings, SettingsError
 
 
 def test_defaults() -> None:
@@ -132,3 +132,59 @@ def test_settings_are_frozen() -> None:
 def test_store_url_turns_a_path_into_a_sqlite_url(db: str, url: str) -> None:
     """A plain path becomes sqlite:///path; anything that is already a URL is kept as is."""
     assert Settings.from_env({"DRAAGVLAK_DB": db}).store_url == url
+
+
+def test_every_numeric_setting_has_a_range() -> None:
+    """A number setting added without a range would accept nonsense such as -5 again."""
+    numeric = {
+        f.name
+        for f in fields(Settings)
+        if isinstance(getattr(Settings(), f.name), int | float)
+        and not isinstance(getattr(Settings(), f.name), bool)
+    }
+    assert numeric == set(RANGES)
+    for name, (least, most) in RANGES.items():
+        assert least <= getattr(Settings(), name) <= most, f"the default of {name} is outside"
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "allowed"),
+    [
+        ("DRAAGVLAK_MAX_ANSWER_LENGTH", "-5", "use 1 to 10000"),
+        ("DRAAGVLAK_MAX_ANSWER_LENGTH", "0", "use 1 to 10000"),
+        ("DRAAGVLAK_PORT", "70000", "use 0 to 65535"),
+        ("DRAAGVLAK_SEND_TIMEOUT", "0", "use 0.1 to 600"),
+        ("DRAAGVLAK_SEND_TIMEOUT", "nan", "use 0.1 to 600"),
+        ("DRAAGVLAK_RETENTION_DAYS", "-1", "use 0 to 36500"),
+        ("DRAAGVLAK_OUTBOX_LIMIT", "0", "use 1 to 100000"),
+    ],
+)
+def test_a_number_out_of_range_names_the_variable_and_the_range(
+    key: str, raw: str, allowed: str
+) -> None:
+    """A number that converts but makes no sense stops start-up with the variable, its value
+    and the allowed range named."""
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({key: raw})
+    assert str(caught.value) == f"{key}={raw} is out of range: {allowed}"
+
+
+@pytest.mark.parametrize("name", sorted(RANGES))
+def test_both_ends_of_every_range_are_accepted(name: str) -> None:
+    """The range is inclusive: its ends are valid values."""
+    for end in RANGES[name]:
+        raw = str(end if isinstance(getattr(Settings(), name), float) else int(end))
+        assert getattr(Settings.from_env({f"DRAAGVLAK_{name.upper()}": raw}), name) == end
+
+
+def test_a_flag_out_of_range_is_named_as_the_flag() -> None:
+    """--port 70000 is refused naming the flag, not a variable the user never set."""
+    with pytest.raises(SettingsError, match=r"^--port 70000 is out of range: use 0 to 65535$"):
+        Settings.from_env({}, port=70000)
+
+
+def test_an_unknown_log_level_is_refused() -> None:
+    """DRAAGVLAK_LOG_LEVEL must be a level logging knows, named in the error."""
+    with pytest.raises(SettingsError, match="DRAAGVLAK_LOG_LEVEL=loud is not a log level"):
+        Settings.from_env({"DRAAGVLAK_LOG_LEVEL": "loud"})
+    assert Settings.from_env({"DRAAGVLAK_LOG_LEVEL": "DEBUG"}).log_level == "DEBUG"
