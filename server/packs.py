@@ -62,8 +62,15 @@ _DEFAULT_FIELDS = {"votes_per_person", "answer_minutes", "vote_minutes"}
 
 
 def load_packs(folder: Path) -> dict[str, Pack]:
-    """Every `*.toml` in `folder`, by id, in the order a facilitator sees them."""
-    packs = [load_pack(path) for path in sorted(folder.glob("*.toml"))]
+    """Every `*.toml` in `folder`, by id, in the order a facilitator sees them. A missing
+    or empty folder is an error too: a server without topics cannot start a session."""
+    if not folder.is_dir():
+        problem = "not a folder" if folder.exists() else "no such folder"
+        raise PackError(f"{folder}: {problem} (DRAAGVLAK_PACKS_DIR names the topic packs' folder)")
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise PackError(f"{folder}: no topic packs (*.toml files) in this folder")
+    packs = [load_pack(path) for path in files]
     return {p.id: p for p in sorted(packs, key=lambda p: (p.order, p.id))}
 
 

@@ -66,3 +66,24 @@ def test_the_server_starts_with_settings_from_the_environment(tmp_path):
         assert (tmp_path / "env.db").exists()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda folder: folder.mkdir(), "no topic packs (*.toml files) in this folder"),
+        (lambda folder: None, "no such folder"),
+        (lambda folder: folder.write_text("x"), "not a folder"),
+    ],
+    ids=["empty", "missing", "a-file"],
+)
+def test_a_packs_folder_without_packs_stops_start_up_naming_the_folder(tmp_path, make, problem):
+    """An empty or missing DRAAGVLAK_PACKS_DIR is refused at start-up in one line naming the
+    folder, instead of a server whose start page fails later."""
+    packs = tmp_path / "packs"
+    make(packs)
+    result = serve(packs, tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"draagvlak: {packs}: {problem}")
+    assert result.stdout == ""
