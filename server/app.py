@@ -29,19 +29,29 @@ from .store import Store, open_store
 log = logging.getLogger("draagvlak.app")
 
 
-async def keep_retention(store: Store, days: int) -> None:
-    """At start and every hour: closed sessions older than `days` lose their raw answers."""
+async def keep_retention(store: Store, sessions: LiveSessions, days: int) -> None:
+    """Every hour after the pass at start (`forget_expired`)."""
     while True:
-        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-        try:
-            forgotten = await store.forget_raw_answers(cutoff)
-        except Exception:
-            # One failed pass (a locked database) must not end retention for good.
-            log.exception("retention: this pass failed; trying again in an hour")
-        else:
-            if forgotten:
-                log.info("retention: raw answers of %d closed session(s) deleted", len(forgotten))
         await asyncio.sleep(3600)
+        await forget_expired(store, sessions, days)
+
+
+async def forget_expired(store: Store, sessions: LiveSessions, days: int) -> None:
+    """Sessions started more than `days` ago are closed if nobody closed them, and lose
+    their raw answers (docs/security.md)."""
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    try:
+        for session_id in await store.open_sessions_created_before(cutoff):
+            live = await sessions.get(session_id)
+            if live is not None:
+                await live.end()
+        forgotten = await store.forget_raw_answers(cutoff)
+    except Exception:
+        # One failed pass (a locked database) must not end retention for good.
+        log.exception("retention: this pass failed; trying again in an hour")
+    else:
+        if forgotten:
+            log.info("retention: raw answers of %d session(s) deleted", len(forgotten))
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -58,13 +68,17 @@ def create_app(settings: Settings) -> Starlette:
         await store.open()
         await hub.start()
         app.state.store = store
-        retention = asyncio.create_task(keep_retention(store, settings.retention_days))
         app.state.sessions = LiveSessions(
             store=store,
             hub=hub,
             renderer=renderer,
             limits=limits,
             max_participants=settings.max_participants,
+        )
+        # The first pass before the server listens: nothing expired is shown again.
+        await forget_expired(store, app.state.sessions, settings.retention_days)
+        retention = asyncio.create_task(
+            keep_retention(store, app.state.sessions, settings.retention_days)
         )
         try:
             yield

@@ -27,6 +27,7 @@ class OutcomeSession(TypedDict):
 
 
 class Item(TypedDict):
+    kind: str  # "group", or "answer" for an answer on its own
     label: str
     answers: list[str]
     votes: int | None

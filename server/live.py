@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .audiences import Audiences, Client, ProposedGroup, View
+from .consent import EndSession
 from .grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
 from .hub import Frame, Hub
 from .outcome import build_outcome
@@ -53,15 +54,20 @@ class SessionFull(Exception):
 
 @dataclass(frozen=True)
 class Submission:
-    client: Client
+    """A command waiting for the writer: from a connection, which gets a receipt, or from
+    the server itself (retention), which waits on `done` instead."""
+
+    actor: Actor
     message: Message
+    client: Client | None = None
+    done: asyncio.Future[Rejection | None] | None = None
 
 
 def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
     record = loaded.record
     settings = record.settings
-    answers = {s.answer.number: s.answer for s in loaded.answers}
-    receipts = {(s.answer.author, s.msg_id): s.answer.number for s in loaded.answers}
+    answers = {a.number: a for a in loaded.answers}
+    receipts = {(r.author, r.msg_id): r.number for r in loaded.receipts}
     return SessionState(
         prompts=record.prompts,
         phase=record.phase,
@@ -196,7 +202,20 @@ class LiveSession(Audiences):
         if self._worker.done() or self._inbox.qsize() >= MAX_WAITING:
             client.outbox.put(self.reply(client, message.msg_id, Rejection("busy")))
             return
-        self._inbox.put_nowait(Submission(client, message))
+        self._inbox.put_nowait(Submission(client.actor, message, client))
+
+    async def end(self) -> None:
+        """Closes the session through the one write path, as the facilitator would: the
+        retention pass does this to sessions nobody closed."""
+        if self.state.phase is Phase.ENDED:
+            return
+        done: asyncio.Future[Rejection | None] = asyncio.get_running_loop().create_future()
+        self._inbox.put_nowait(
+            Submission(Actor(Role.FACILITATOR), Message("server", EndSession()), done=done)
+        )
+        rejection = await done
+        if rejection is not None:
+            raise RuntimeError(f"session {self.id} could not be closed: {rejection.reason}")
 
     async def _suggest(
         self, state: SessionState, actor: Actor, command: SuggestionCommand
@@ -240,10 +259,7 @@ class LiveSession(Audiences):
             except Exception:
                 log.exception("session %s: a batch of %d command(s) failed", self.id, len(batch))
                 for submission in batch:
-                    reply = self.reply(
-                        submission.client, submission.message.msg_id, Rejection("save_failed")
-                    )
-                    submission.client.outbox.put(reply)
+                    self._answer(submission, Rejection("save_failed"))
 
     def _worker_ended(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
@@ -258,11 +274,11 @@ class LiveSession(Audiences):
         for submission in batch:
             command = submission.message.command
             if isinstance(command, SuggestGroups | DismissSuggestion):
-                rejection = await self._suggest(state, submission.client.actor, command)
+                rejection = await self._suggest(state, submission.actor, command)
                 outcomes.append((submission, rejection))
                 asked_for_suggestions = True
                 continue
-            decision = decide(state, submission.client.actor, command)
+            decision = decide(state, submission.actor, command)
             if isinstance(decision, Rejection):
                 log.info(
                     "session %s: refused %s (%s)", self.id, type(command).__name__, decision.reason
@@ -291,8 +307,19 @@ class LiveSession(Audiences):
         replies: dict[Client, list[Frame]] = {}
         for submission, rejection in outcomes:
             client = submission.client
+            if client is None:
+                self._answer(submission, rejection)
+                continue
             replies.setdefault(client, []).extend(
                 self.reply(client, submission.message.msg_id, rejection)
             )
         for client, frames in replies.items():
             client.outbox.put(frames)
+
+    def _answer(self, submission: Submission, rejection: Rejection | None) -> None:
+        """One submission's receipt, to its connection or to the server's own waiter."""
+        if submission.done is not None and not submission.done.done():
+            submission.done.set_result(rejection)
+        if submission.client is not None:
+            reply = self.reply(submission.client, submission.message.msg_id, rejection)
+            submission.client.outbox.put(reply)

@@ -44,6 +44,7 @@ def _prompt(state: SessionState, index: int, text: str) -> dict[str, Any]:
         "votes_hidden": voted and hidden,
         "items": [
             {
+                "kind": "group" if item.key.startswith("g") else "answer",
                 "label": item.label,
                 "answers": list(item.answers),
                 "votes": None if hidden or not voted else votes,

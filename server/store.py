@@ -48,15 +48,20 @@ class SavedPack:
 
 
 @dataclass(frozen=True)
-class StoredAnswer:
-    answer: Answer
+class Receipt:
+    """A message id that was applied for a pseudonym, and the answer it made: a resend
+    is not applied again, even after the answer was deleted. Deleted on closing."""
+
+    author: str
     msg_id: str
+    number: int
 
 
 @dataclass(frozen=True)
 class LoadedSession:
     record: SessionRecord
-    answers: list[StoredAnswer]
+    answers: list[Answer]
+    receipts: list[Receipt]
     participants: frozenset[str]
     groups: list[Group]
     # Rows of voting and deciding, as stored; live.state_from turns them into state.
@@ -101,8 +106,15 @@ class Store(Protocol):
 
     async def delete_session(self, session_id: str) -> None: ...
 
-    async def forget_raw_answers(self, closed_before: str) -> list[str]:
-        """Ids of the closed sessions whose raw answers were deleted now."""
+    async def forget_raw_answers(self, created_before: str) -> list[str]:
+        """Ids of the closed sessions, started before then, whose raw answers were
+        deleted now."""
+
+    async def open_sessions_created_before(self, created_before: str) -> list[str]:
+        """Sessions nobody closed: retention closes them too."""
+
+    async def key(self, name: str) -> bytes:
+        """A random key of this installation, made on first use and kept."""
 
     async def revoke_share_links(self, session_id: str) -> None: ...
 

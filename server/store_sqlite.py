@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import secrets
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,7 +45,7 @@ from .rules import (
     RevealChanged,
 )
 from .state import Answer, Group, Phase, PhaseChanged, Reveal
-from .store import CodeTaken, LoadedSession, SavedPack, SessionRecord, StoredAnswer
+from .store import CodeTaken, LoadedSession, Receipt, SavedPack, SessionRecord
 from .voting import (
     VOTING_EVENTS,
     ExpectedSet,
@@ -52,6 +54,8 @@ from .voting import (
     VotesSet,
     VotingConfigured,
 )
+
+log = logging.getLogger("draagvlak.store")
 
 # Each entry moves the schema one version up; applied in order on start, never edited.
 MIGRATIONS: list[str] = [
@@ -173,7 +177,42 @@ MIGRATIONS: list[str] = [
         is_revoked INTEGER NOT NULL DEFAULT 0
     );
     """,
+    """
+    -- Message ids are the client's to choose: they leave the answers table, whose unique
+    -- (author, msg_id) made closing fail once authors were blanked. Receipts say which
+    -- ids a pseudonym has had applied (also of answers deleted since); closing deletes them.
+    CREATE TABLE receipts (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        author TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        PRIMARY KEY (session_id, author, msg_id)
+    ) WITHOUT ROWID;
+    INSERT INTO receipts (session_id, author, msg_id, number)
+        SELECT session_id, author, msg_id, number FROM answers WHERE author != '';
+    CREATE TABLE answers_without_ids (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        group_number INTEGER,
+        PRIMARY KEY (session_id, number)
+    );
+    INSERT INTO answers_without_ids
+        SELECT session_id, number, prompt_index, author, text, group_number FROM answers;
+    DROP TABLE answers;
+    ALTER TABLE answers_without_ids RENAME TO answers;
+    -- Keys this installation signs with (participants' tokens, the QR code's join links).
+    CREATE TABLE keys (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    """,
 ]
+
+# Tables that tie a row to a device until the session closes.
+PERSONAL_TABLES = ("participants", "votes", "consents", "receipts")
 
 
 class SQLiteStore:
@@ -201,6 +240,8 @@ class SQLiteStore:
         await self.db.execute("PRAGMA journal_mode = WAL")
         await self.db.execute("PRAGMA synchronous = FULL")
         await self.db.execute("PRAGMA foreign_keys = ON")
+        # What is deleted is overwritten with zeros, so closing forgets on disk too.
+        await self.db.execute("PRAGMA secure_delete = ON")
         await self.db.execute("PRAGMA busy_timeout = 5000")
         await self._migrate()
 
@@ -217,6 +258,8 @@ class SQLiteStore:
             await self.db.executescript(
                 f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;"
             )
+            # A migration may drop what clients chose (message ids): off the disk too.
+            await self._forget_on_disk()
 
     async def create_session(self, record: SessionRecord) -> None:
         async with self._lock:
@@ -282,14 +325,15 @@ class SQLiteStore:
                 settings=json.loads(row[13]),
             )
             async with self.db.execute(
-                "SELECT number, prompt_index, author, text, group_number, msg_id FROM answers"
+                "SELECT number, prompt_index, author, text, group_number FROM answers"
                 " WHERE session_id = ? ORDER BY number",
                 (session_id,),
             ) as cursor:
-                answers = [
-                    StoredAnswer(Answer(number, prompt, author, text, group), msg_id)
-                    async for number, prompt, author, text, group, msg_id in cursor
-                ]
+                answers = [Answer(*row) async for row in cursor]
+            async with self.db.execute(
+                "SELECT author, msg_id, number FROM receipts WHERE session_id = ?", (session_id,)
+            ) as cursor:
+                receipts = [Receipt(*row) async for row in cursor]
             async with self.db.execute(
                 "SELECT number, prompt_index, label FROM groups WHERE session_id = ?"
                 " ORDER BY number",
@@ -301,7 +345,7 @@ class SQLiteStore:
             ) as cursor:
                 participants = frozenset([row[0] async for row in cursor])
             deciding = await self._load_deciding(session_id)
-            return LoadedSession(record, answers, participants, groups, **deciding)
+            return LoadedSession(record, answers, receipts, participants, groups, **deciding)
 
     async def _load_deciding(self, session_id: str) -> dict[str, list[Any]]:
         queries = {
@@ -391,6 +435,8 @@ class SQLiteStore:
                         failures[index] = error
                     await self.db.execute("RELEASE batch")
                 await self.db.execute("COMMIT")
+                if any(outcome is not None for _, _, outcome, _ in group):
+                    await self._forget_on_disk()
             except BaseException as error:
                 with contextlib.suppress(Exception):
                     await self.db.execute("ROLLBACK")
@@ -416,8 +462,19 @@ class SQLiteStore:
         )
         await self.db.execute("UPDATE sessions SET is_open = 0 WHERE id = ?", (session_id,))
         await self.db.execute("UPDATE answers SET author = '' WHERE session_id = ?", (session_id,))
-        for table in ("participants", "votes", "consents"):
+        for table in PERSONAL_TABLES:
             await self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+
+    async def _forget_on_disk(self) -> None:
+        """Moves every committed page into the database file, whose deleted content
+        secure_delete has zeroed, and empties the write-ahead log, which still holds the
+        pages as they were before (with pseudonyms and message ids)."""
+        async with self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] != 0:
+            # Another connection reads an old snapshot (a backup, say): the next
+            # checkpoint finishes the job.
+            log.warning("the write-ahead log could not be emptied now: %s", row)
 
     async def outcome(self, session_id: str) -> dict[str, Any] | None:
         async with (
@@ -433,16 +490,26 @@ class SQLiteStore:
         """Everything of one session, at once: the foreign keys cascade."""
         async with self._lock:
             await self.db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            await self._forget_on_disk()
 
-    async def forget_raw_answers(self, closed_before: str) -> list[str]:
+    async def open_sessions_created_before(self, created_before: str) -> list[str]:
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT id FROM sessions WHERE is_open = 1 AND created_at <= ?", (created_before,)
+            ) as cursor,
+        ):
+            return [row[0] async for row in cursor]
+
+    async def forget_raw_answers(self, created_before: str) -> list[str]:
         """Retention: closed sessions past their time keep only the outcome's decisions,
         actions, labels and counts; raw answers go, also from the saved outcome."""
         async with self._lock:
             async with self.db.execute(
-                "SELECT o.session_id, o.outcome FROM outcomes o"
-                " WHERE o.closed_at <= ? AND EXISTS"
+                "SELECT o.session_id, o.outcome FROM outcomes o JOIN sessions s"
+                " ON s.id = o.session_id WHERE s.created_at <= ? AND EXISTS"
                 " (SELECT 1 FROM answers a WHERE a.session_id = o.session_id)",
-                (closed_before,),
+                (created_before,),
             ) as cursor:
                 due = [tuple(row) async for row in cursor]
             if not due:
@@ -451,15 +518,7 @@ class SQLiteStore:
             try:
                 for session_id, stored in due:
                     await self.db.execute("DELETE FROM answers WHERE session_id = ?", (session_id,))
-                    outcome = json.loads(stored)
-                    for prompt in outcome.get("prompts", []):
-                        # A loose answer is an item labelled with its own text: it goes;
-                        # groups keep their label and count.
-                        prompt["items"] = [
-                            {**item, "answers": []}
-                            for item in prompt.get("items", [])
-                            if item.get("answers") != [item.get("label")]
-                        ]
+                    outcome = without_raw_answers(json.loads(stored))
                     await self.db.execute(
                         "UPDATE outcomes SET outcome = ? WHERE session_id = ?",
                         (json.dumps(outcome, ensure_ascii=False), session_id),
@@ -468,7 +527,19 @@ class SQLiteStore:
                 await self.db.execute("ROLLBACK")
                 raise
             await self.db.execute("COMMIT")
+            await self._forget_on_disk()
             return [session_id for session_id, _ in due]
+
+    async def key(self, name: str) -> bytes:
+        async with self._lock:
+            await self.db.execute(
+                "INSERT OR IGNORE INTO keys (name, value) VALUES (?, ?)",
+                (name, secrets.token_bytes(32)),
+            )
+            async with self.db.execute("SELECT value FROM keys WHERE name = ?", (name,)) as cursor:
+                row = await cursor.fetchone()
+            assert row is not None
+            return bytes(row[0])
 
     async def add_share_link(self, session_id: str, token_hash: str, created_at: str) -> None:
         async with self._lock:
@@ -514,9 +585,13 @@ class SQLiteStore:
                 )
             case AnswerAdded(answer=a, msg_id=msg_id):
                 await self.db.execute(
-                    "INSERT INTO answers (session_id, number, prompt_index, author, text, msg_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (session_id, a.number, a.prompt_index, a.author, a.text, msg_id),
+                    "INSERT INTO answers (session_id, number, prompt_index, author, text)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (session_id, a.number, a.prompt_index, a.author, a.text),
+                )
+                await self.db.execute(
+                    "INSERT INTO receipts (session_id, author, msg_id, number) VALUES (?, ?, ?, ?)",
+                    (session_id, a.author, msg_id, a.number),
                 )
             case AnswerEdited(number=number, text=text):
                 await self.db.execute(
@@ -632,3 +707,20 @@ class SQLiteStore:
                 f"UPDATE sessions SET settings = json_set(settings, '$.{name}', ?) WHERE id = ?",
                 (value, session_id),
             )
+
+
+def without_raw_answers(outcome: dict[str, Any]) -> dict[str, Any]:
+    """The outcome as retention leaves it: groups keep their label and count; answers that
+    stood on their own go, and so do the texts of every answer."""
+    for prompt in outcome.get("prompts", []):
+        prompt["items"] = [
+            {**item, "answers": []} for item in prompt.get("items", []) if not _is_loose(item)
+        ]
+    return outcome
+
+
+def _is_loose(item: dict[str, Any]) -> bool:
+    if "kind" in item:
+        return bool(item["kind"] == "answer")
+    # Outcomes saved before items had a kind: a loose answer is labelled with its own text.
+    return bool(item.get("answers") == [item.get("label")])

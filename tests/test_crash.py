@@ -151,9 +151,14 @@ async def test_every_acknowledged_answer_survives_a_sigkill_mid_burst(server_fac
     def check_store() -> Counter[str]:
         stored = rows(
             server.db,
-            "SELECT msg_id, author, text FROM answers WHERE session_id = ?",
+            "SELECT r.msg_id, a.author, a.text FROM answers a JOIN receipts r"
+            " ON r.session_id = a.session_id AND r.number = a.number WHERE a.session_id = ?",
             fac.session_id,
         )
+        ((answers,),) = rows(
+            server.db, "SELECT count(*) FROM answers WHERE session_id = ?", fac.session_id
+        )
+        assert answers == len(stored), "an answer without its receipt"
         counts = Counter(msg_id for msg_id, _, _ in stored)
         assert not [m for m, n in counts.items() if n > 1], f"stored twice (seed {seed})"
         missing = set(acked) - set(counts)

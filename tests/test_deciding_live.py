@@ -136,6 +136,7 @@ async def test_a_decision_agreed_after_a_reworded_round_then_closing_forgets_who
         {"what": "Put it on the wall", "who": "Whole team", "due": "2026-12-15"}
     ]
     assert outcome["prompts"][0]["items"][0] == {
+        "kind": "answer",
         "label": "respect",
         "answers": ["respect"],
         "votes": 6,

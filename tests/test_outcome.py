@@ -155,9 +155,14 @@ def test_items_are_ranked_by_votes_with_their_answers():
     assert prompt["voters"] == 3
     assert prompt["votes_hidden"] is False
     assert prompt["items"] == [
-        {"label": "plezier", "answers": ["plezier"], "votes": 6},
-        {"label": "veiligheid", "answers": ["veiligheid"], "votes": 2},
-        {"label": "respect", "answers": ["respect", "respect voor elkaar"], "votes": 1},
+        {"kind": "answer", "label": "plezier", "answers": ["plezier"], "votes": 6},
+        {"kind": "answer", "label": "veiligheid", "answers": ["veiligheid"], "votes": 2},
+        {
+            "kind": "group",
+            "label": "respect",
+            "answers": ["respect", "respect voor elkaar"],
+            "votes": 1,
+        },
     ]
 
 
@@ -166,7 +171,9 @@ def test_a_question_nobody_voted_on_shows_no_votes_and_hides_nothing():
     prompt = outcome_of(full_session())["prompts"][1]
     assert prompt["voters"] == 0
     assert prompt["votes_hidden"] is False
-    assert prompt["items"] == [{"label": "rust", "answers": ["rust"], "votes": None}]
+    assert prompt["items"] == [
+        {"kind": "answer", "label": "rust", "answers": ["rust"], "votes": None}
+    ]
 
 
 @pytest.mark.parametrize("voters", [0, 1, 2])

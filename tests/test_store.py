@@ -35,7 +35,7 @@ async def test_batches_from_many_sessions_at_once_are_all_saved(tmp_path: Path) 
         for session_id in ids:
             loaded = await store.load_session(session_id)
             assert loaded is not None
-            assert sorted(s.answer.number for s in loaded.answers) == [1, 2, 3, 4, 5]
+            assert sorted(a.number for a in loaded.answers) == [1, 2, 3, 4, 5]
     finally:
         await store.close()
 
@@ -59,7 +59,7 @@ async def test_a_batch_that_cannot_be_saved_fails_alone(tmp_path: Path) -> None:
         good = await store.load_session("good")
         bad = await store.load_session("bad")
         assert good is not None and bad is not None
-        assert [s.answer.number for s in good.answers] == [1]
-        assert [s.answer.number for s in bad.answers] == [1]  # answer 2 was rolled back
+        assert [a.number for a in good.answers] == [1]
+        assert [a.number for a in bad.answers] == [1]  # answer 2 was rolled back
     finally:
         await store.close()
