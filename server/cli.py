@@ -6,11 +6,19 @@ import argparse
 import gc
 import json
 import logging
+import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Settings, SettingsError
+from .listener import ListenError, bind_socket
+from .network import banner
 from .packs import PackError
+from .store_file import StoreFileError, check_store_url
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host, port=args.port, db=args.db, public_url=args.public_url
         )
         return serve_app(settings)
-    except (SettingsError, PackError) as error:
+    except (SettingsError, PackError, StoreFileError, ListenError) as error:
         print(f"draagvlak: {error}", file=sys.stderr)
         return 2
 
@@ -70,13 +78,11 @@ def serve_app(settings: Settings) -> int:
         level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
     )
     logging.getLogger("uvicorn.error").addFilter(without_client_addresses)
+    # Everything that can be wrong is found before the server listens: one line, no trace.
     app = create_app(settings)
-    tune_garbage_collector()
-    print(
-        f"Draagvlak: start a session at http://{display_host(settings.host)}:{settings.port}/start",
-        flush=True,
-    )
-    uvicorn.run(
+    check_store_url(settings.store_url)
+    listening = bind_socket(settings.host, settings.port)
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -85,12 +91,34 @@ def serve_app(settings: Settings) -> int:
         ws_max_size=settings.max_frame_bytes,
         ws_ping_interval=settings.ping_interval,
         ws_ping_timeout=settings.ping_timeout,
-        log_level=settings.log_level,
+        log_level=settings.log_level.lower(),
         # Phones' addresses are personal data we do not need in the logs.
         access_log=False,
         timeout_graceful_shutdown=3,
     )
-    return 0
+    tune_garbage_collector()
+    port = listening.getsockname()[1]
+    return run_server(config, listening, banner(settings.host, port, settings.public_url))
+
+
+def run_server(config: uvicorn.Config, listening: socket.socket, announcement: str) -> int:
+    """Serves on the bound socket; the announcement is printed once the app has started."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(announcement, flush=True)
+
+    server = Server(config)
+    try:
+        server.run(sockets=[listening])
+    except KeyboardInterrupt:
+        pass  # Ctrl+C: uvicorn has shut down, then raised it again, as uvicorn.run expects
+    finally:
+        listening.close()
+    return 0 if server.started else 3
 
 
 def tune_garbage_collector() -> None:
@@ -107,10 +135,6 @@ def tune_garbage_collector() -> None:
 def without_client_addresses(record: logging.LogRecord) -> bool:
     """uvicorn logs each websocket with the phone's address: personal data we do not keep."""
     return '"WebSocket ' not in str(record.msg)
-
-
-def display_host(host: str) -> str:
-    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
 
 
 if __name__ == "__main__":
