@@ -46,6 +46,7 @@ from .rules import (
 )
 from .state import Answer, Group, Phase, PhaseChanged, Reveal
 from .store import CodeTaken, LoadedSession, Receipt, SavedPack, SessionRecord
+from .store_file import check_sqlite_file
 from .voting import (
     VOTING_EVENTS,
     ExpectedSet,
@@ -235,8 +236,16 @@ class SQLiteStore:
 
     async def open(self) -> None:
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            check_sqlite_file(Path(self.path), len(MIGRATIONS))
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await self._prepare()
+        except BaseException:
+            # The connection's thread would otherwise keep a failed start-up's process alive.
+            await self.close()
+            raise
+
+    async def _prepare(self) -> None:
         await self.db.execute("PRAGMA journal_mode = WAL")
         await self.db.execute("PRAGMA synchronous = FULL")
         await self.db.execute("PRAGMA foreign_keys = ON")
