@@ -23,6 +23,7 @@ from .guards import RateLimiter, is_own_origin
 from .hub import Closed, Lagging, Outbox
 from .i18n import LOCALES, pick_locale
 from .live import LiveSession, SessionFull
+from .network import join_base_url
 from .protocol import ProtocolError, parse_message
 from .rules import SubmitAnswer
 from .state import Actor, Rejection, Role
@@ -51,7 +52,9 @@ def is_same_origin(websocket: WebSocket) -> bool:
 
 def base_url_of(websocket: WebSocket) -> str:
     scheme = "https" if websocket.url.scheme == "wss" else "http"
-    return f"{scheme}://{websocket.headers.get('host', '')}"
+    settings = websocket.app.state.settings
+    request_base = f"{scheme}://{websocket.headers.get('host', '')}"
+    return join_base_url(settings.public_url, request_base, settings.host)
 
 
 class LiveSocketApp:

@@ -91,3 +91,12 @@ def banner(host: str, port: int, public_url: str) -> str:
         ]
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
+
+
+def unreachable_reason(join_base: str, listen_host: str) -> str:
+    """Why phones cannot reach the join address, as far as this computer can tell:
+    "local_only" (the server listens on this computer only), "no_network" (it listens on
+    the network, but this computer has no network address), or "" (they can)."""
+    if not is_loopback(urlsplit(join_base).hostname or ""):
+        return ""
+    return "no_network" if listens_everywhere(listen_host) else "local_only"

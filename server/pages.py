@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from . import auth
 from .i18n import LOCALES, pick_locale
 from .live import LiveSession
+from .network import join_base_url, unreachable_reason
 from .packs import (
     MAX_TITLE_LENGTH,
     Pack,
@@ -32,8 +33,10 @@ def request_locale(request: Request) -> str:
 
 
 def base_url(request: Request) -> str:
-    configured: str = request.app.state.settings.public_url
-    return configured.rstrip("/") or str(request.base_url).rstrip("/")
+    """The address phones use; the laptop's network address when its browser is on
+    127.0.0.1 (network.join_base_url)."""
+    settings = request.app.state.settings
+    return join_base_url(settings.public_url, str(request.base_url), settings.host)
 
 
 def page(
@@ -243,7 +246,7 @@ async def console_page(request: Request, save_error: str = "") -> Response:
         "console.html",
         **live.context(),
         private_link=private_link,
-        is_loopback=is_loopback(live.join_host),
+        unreachable=unreachable_reason(base_url(request), request.app.state.settings.host),
         save_error=save_error,
         is_saved=bool(request.query_params.get("saved")),
         share_link=share_link_of(request),
@@ -297,11 +300,6 @@ async def screen_page(request: Request) -> Response:
     # The projector speaks the session's language throughout, whatever the laptop's is:
     # its live parts do, so its own words (the connection state) must too.
     return page(request, "screen.html", locale=live.record.lang, **live.context(), qr=live.qr)
-
-
-def is_loopback(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
-    return name in ("localhost", "[::1]") or name.startswith("127.")
 
 
 # Everyone -----------------------------------------------------------------------------
