@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="draagvlak", description="Live, anonymous team sessions.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the web server")
     serve.add_argument(
@@ -32,13 +34,23 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--db", help="SQLite file (default draagvlak.db)")
     serve.add_argument("--public-url", help="address phones use, shown on the projector")
     suggest = commands.add_parser(
-        "suggest-groups", help="propose groups for answers, one a line, and print them as JSON"
+        "suggest-groups",
+        help="propose groups for answers, one a line, and print them as JSON",
+        description="Proposes groups for answers, one a line, as the console does, and prints"
+        " them as JSON: a list of groups, each with a label and its answers as line numbers"
+        " counted from 0 (the first line is 0; empty lines are counted too).",
     )
     suggest.add_argument(
         "--lang", choices=("nl", "en"), default="nl", help="language of the answers (default nl)"
     )
     suggest.add_argument("file", help="text file with one answer a line; - for standard input")
-    args = parser.parse_args(argv)
+    # Parsed in two steps so that a wrong option shows its own command's usage, not the
+    # top level's.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        {"serve": serve, "suggest-groups": suggest}[args.command].error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     if args.command == "suggest-groups":
         return print_suggestions(args.file, args.lang)
 
@@ -50,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, PackError, StoreFileError, ListenError) as error:
         print(f"draagvlak: {error}", file=sys.stderr)
         return 2
+
+
+def installed_version() -> str:
+    try:
+        return version("draagvlak")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def print_suggestions(file: str, lang: str) -> int:

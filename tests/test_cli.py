@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -359,3 +360,39 @@ def test_the_banner_without_a_network_says_what_to_do(tmp_path, running):
         "Press Ctrl+C to stop.",
     ]
     assert server.stop(signal.SIGINT) == 0
+
+
+# The command itself ---------------------------------------------------------------------
+
+
+def test_version_prints_the_installed_version():
+    """`draagvlak --version`, through the installed command, prints the package version."""
+    from importlib.metadata import version
+
+    command = Path(sys.executable).with_name("draagvlak")
+    result = subprocess.run(
+        [str(command), "--version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, f"draagvlak {version('draagvlak')}\n")
+
+
+def test_a_wrong_option_shows_its_own_commands_usage(tmp_path):
+    """`draagvlak serve --bogus` shows serve's usage and names the option, not the top
+    level's usage; nothing starts."""
+    result = draagvlak("serve", "--bogus", "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: draagvlak serve [-h] [--host HOST]")
+    assert result.stderr.endswith("draagvlak serve: error: unrecognized arguments: --bogus\n")
+    assert not (tmp_path / "x.db").exists()
+    result = draagvlak("suggest-groups", "--colour", "-")
+    assert result.stderr.startswith("usage: draagvlak suggest-groups")
+
+
+def test_suggest_groups_help_says_answers_are_line_numbers_from_zero(tmp_path):
+    """The help says what the numbers in the output are, and the output agrees with it."""
+    result = draagvlak("suggest-groups", "--help")
+    assert "line numbers counted from 0" in " ".join(result.stdout.split())
+    answers = tmp_path / "answers.txt"
+    answers.write_text("veiligheid\nmeer tijd\nveiligheid voorop\n", encoding="utf-8")
+    groups = json.loads(draagvlak("suggest-groups", str(answers)).stdout)
+    assert [0, 2] in [group["answers"] for group in groups]
