@@ -14,8 +14,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from . import pages, review
+from .auth import Signer
 from .config import Settings
-from .guards import RateLimiter, RequestGuard
+from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
 from .hub import open_hub
 from .i18n import load_translators
@@ -68,11 +69,13 @@ def create_app(settings: Settings) -> Starlette:
         await store.open()
         await hub.start()
         app.state.store = store
+        app.state.signer = Signer(await store.key("signing"))
         app.state.sessions = LiveSessions(
             store=store,
             hub=hub,
             renderer=renderer,
             limits=limits,
+            signer=app.state.signer,
             max_participants=settings.max_participants,
         )
         # The first pass before the server listens: nothing expired is shown again.
@@ -109,7 +112,12 @@ def create_app(settings: Settings) -> Starlette:
     ]
     middleware = [
         Middleware(SecurityHeaders),
-        Middleware(RequestGuard, max_body=settings.max_body_bytes),
+        Middleware(
+            RequestGuard,
+            max_body=settings.max_body_bytes,
+            hosts=AllowedHosts.from_settings(settings.allowed_hosts, settings.public_url),
+            timeout=settings.request_timeout,
+        ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings

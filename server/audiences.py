@@ -17,10 +17,10 @@ from .hub import Frame, Hub, Outbox
 from .messages import rejection_text
 from .qr import qr_svg
 from .render import Renderer
-from .rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event
+from .rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, RoomLocked
 from .state import Actor, Phase, Rejection, SessionState
 from .store import SessionRecord
-from .voting import VotesSet, dots_of
+from .voting import ExpectedSet, VotesSet, dots_of
 
 
 class View(StrEnum):
@@ -45,6 +45,10 @@ class ProposedGroup:
 
     label: str
     answers: tuple[int, ...]
+
+
+# Phases whose stages show answers themselves (boards, ballots, results).
+SHOWN_ON_STAGES = (Phase.GROUPING, Phase.VOTING, Phase.DECIDING)
 
 
 def stage_of(state: SessionState) -> tuple[object, ...]:
@@ -103,6 +107,7 @@ class Audiences:
     id: str
     record: SessionRecord
     base_url: str
+    join_key: str
     state: SessionState
     participants: set[str]
     renderer: Renderer
@@ -122,6 +127,12 @@ class Audiences:
     @property
     def join_url(self) -> str:
         return f"{self.base_url}/j/{self.record.code}"
+
+    @property
+    def qr_url(self) -> str:
+        """The join address with the QR code's key: scanning never meets the limit on
+        typed codes (pages.session_for_code)."""
+        return f"{self.join_url}?k={self.join_key}" if self.join_key else self.join_url
 
     @property
     def join_host(self) -> str:
@@ -174,6 +185,7 @@ class Audiences:
             "suggestions": self.suggestions,
             "suggested": self.suggested,
             "join_url": self.join_url,
+            "qr_url": self.qr_url,
             "join_host": self.join_host,
         }
 
@@ -201,21 +213,24 @@ class Audiences:
         own = state.answers_by(pseudonym, state.prompt_index)
         return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym)
 
-    def joined_count(self, locale: str) -> Frame:
-        return self._frame("_joined.html", locale, "joined")
+    def joined_count(self, locale: str, view: View) -> Frame:
+        """How many joined (of how many expected), and whether the room is locked; the
+        console's with its lock button."""
+        is_console = view is View.CONSOLE
+        return self._frame("_joined.html", locale, "joined", is_console=is_console)
 
     def answer_count(self, locale: str) -> Frame:
         return self._frame("_answer_count.html", locale, "count")
 
-    def counts(self, locale: str) -> list[Frame]:
-        return [self.joined_count(locale), self.answer_count(locale)]
+    def counts(self, locale: str, view: View) -> list[Frame]:
+        return [self.joined_count(locale, view), self.answer_count(locale)]
 
     @property
     def qr(self) -> str:
         """The join QR code, made again only when the join address changes (the console
         tells a leader on localhost to reopen it at the laptop's network address)."""
-        if self._qr is None or self._qr[0] != self.join_url:
-            self._qr = (self.join_url, qr_svg(self.join_url))
+        if self._qr is None or self._qr[0] != self.qr_url:
+            self._qr = (self.qr_url, qr_svg(self.qr_url))
         return self._qr[1]
 
     def full_state(self, client: Client) -> list[Frame]:
@@ -226,9 +241,12 @@ class Audiences:
                     self.mine(client.actor.pseudonym, client.locale),
                 ]
             case View.SCREEN:
-                return [self.screen_stage(), *self.counts(self.record.lang)]
+                return [self.screen_stage(), *self.counts(self.record.lang, View.SCREEN)]
             case View.CONSOLE:
-                return [self.console_stage(client.locale), *self.counts(client.locale)]
+                return [
+                    self.console_stage(client.locale),
+                    *self.counts(client.locale, View.CONSOLE),
+                ]
 
     def reply(self, client: Client, msg_id: str, rejection: Rejection | None) -> list[Frame]:
         translator = self.renderer.translators[client.locale]
@@ -246,15 +264,21 @@ class Audiences:
 
     async def _publish_joined(self) -> None:
         for locale in self.watching(View.CONSOLE):
-            frame = self.joined_count(locale)
+            frame = self.joined_count(locale, View.CONSOLE)
             await self.hub.publish(self.channel("console", locale), [frame])
-        await self.hub.publish(self.channel("screen"), [self.joined_count(self.record.lang)])
+        screen = self.joined_count(self.record.lang, View.SCREEN)
+        await self.hub.publish(self.channel("screen"), [screen])
 
     async def _publish(self, before: SessionState, events: list[Event]) -> None:
         if not events:
             return
         state = self.state
-        stage_changed = stage_of(before) != stage_of(state)
+        # An answer hidden after answering is on boards, ballots and results: every
+        # stage and own part is drawn again without it.
+        is_hidden_late = state.phase in SHOWN_ON_STAGES and any(
+            isinstance(e, AnswerDeleted) for e in events
+        )
+        stage_changed = is_hidden_late or stage_of(before) != stage_of(state)
         authors: set[str] = set()
         if stage_changed:
             for locale in self.watching(View.PHONE):
@@ -279,6 +303,8 @@ class Audiences:
                 isinstance(e, VotesSet) for e in events
             ):
                 await self._publish_results()
+        if any(isinstance(e, RoomLocked | ExpectedSet) for e in events):
+            await self._publish_joined()
         for locale in self.watching(View.CONSOLE):
             await self.hub.publish(self.channel("console", locale), [self.answer_count(locale)])
         await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])

@@ -6,6 +6,7 @@ random token that lives in their phone's cookie for one session, and nowhere els
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -43,12 +44,40 @@ def pseudonym_for(token: str) -> str:
     return hashlib.sha256(f"participant:{token}".encode()).hexdigest()[:32]
 
 
-def is_valid_token(token: str | None) -> bool:
-    return (
-        bool(token)
-        and len(token or "") <= 64
-        and (token or "").replace("-", "").replace("_", "").isalnum()
-    )
+class Signer:
+    """What only this server can hand out: participants' tokens, made on the join page,
+    and the key in the QR code's join link. Signed with a key kept in the store, so
+    they hold across restarts (and processes); nothing about them is stored."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, purpose: str, *parts: str, length: int = 22) -> str:
+        message = ":".join((purpose, *parts)).encode()
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode()[:length]
+
+    def participant_token(self, session_id: str) -> str:
+        nonce = secrets.token_urlsafe(18)
+        return f"{nonce}.{self._mac('participant', session_id, nonce)}"
+
+    def is_participant_token(self, session_id: str, token: str | None) -> bool:
+        """True only for a token this server made for this session."""
+        if not token or len(token) > 64:
+            return False
+        nonce, _, mac = token.partition(".")
+        return bool(nonce) and hmac.compare_digest(
+            mac.encode(), self._mac("participant", session_id, nonce).encode()
+        )
+
+    def join_key(self, session_id: str) -> str:
+        """The QR code's proof that its reader saw the projector: no typed-code limit."""
+        return self._mac("join", session_id, length=12)
+
+    def is_join_key(self, session_id: str, key: str | None) -> bool:
+        return bool(key) and hmac.compare_digest(
+            (key or "").encode(), self.join_key(session_id).encode()
+        )
 
 
 def facilitator_cookie(session_id: str) -> str:

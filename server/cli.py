@@ -92,6 +92,7 @@ def serve_app(settings: Settings) -> int:
     import uvicorn
 
     from .app import create_app
+    from .request_deadline import with_head_deadline
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
@@ -114,6 +115,11 @@ def serve_app(settings: Settings) -> int:
         # Phones' addresses are personal data we do not need in the logs.
         access_log=False,
         timeout_graceful_shutdown=3,
+        http=with_head_deadline(settings.request_timeout),
+        # X-Forwarded-For and -Proto only from the proxies the operator names: otherwise a
+        # proxy on this machine would let one guesser look like many addresses.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "127.0.0.1",
     )
     tune_garbage_collector()
     port = listening.getsockname()[1]

@@ -33,6 +33,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "joins_per_minute": (1, 10_000_000),
     "answers_per_minute": (1, 1_000_000),
     "retention_days": (0, 36_500),  # 0: raw answers go at the next hourly pass
+    "request_timeout": (0.1, 3600),
 }
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
@@ -68,12 +69,24 @@ class Settings:
     # Abuse and privacy limits (docs/security.md).
     max_body_bytes: int = 64 * 1024
     max_participants: int = 2000
-    failed_joins_per_minute: int = 10
+    # Distinct wrong codes per address: a staff room's typos stay well below it; the QR
+    # code's link and phones that joined before never count against it.
+    failed_joins_per_minute: int = 30
     # A whole school joins from behind one address (NAT): a thousand phones in a minute.
     joins_per_minute: int = 3000
     answers_per_minute: int = 30
-    # Closed sessions keep their raw answers this many days; then only the outcome stays.
+    # Sessions started this many days ago are closed and keep only their outcome.
     retention_days: int = 180
+    # A request's head and body must arrive within this many seconds; a connection that
+    # sends nothing (or trickles) is closed, so idle sockets cannot pile up.
+    request_timeout: float = 10.0
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma
+    # separated, or *). Empty: none; a local proxy cannot make a guesser many addresses.
+    trusted_proxies: str = ""
+    # Host names this server answers to, besides IP addresses, localhost, this machine's
+    # name and the --public-url's host (comma separated; *.example.org for subdomains).
+    # Other names are refused: a DNS-rebinding page cannot reach us under its own name.
+    allowed_hosts: str = ""
     log_level: str = "info"
 
     @property

@@ -1,4 +1,5 @@
-"""Guards at the door: request size, cross-site form posts, and rate limits.
+"""Guards at the door: the host asked for, request size and time, cross-site form posts,
+and rate limits.
 
 All in memory and per process, like the memory hub; a shared store (Redis) can take them
 over when the app runs on more than one process.
@@ -6,10 +7,13 @@ over when the app runs on more than one process.
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import math
+import socket
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from starlette.responses import PlainTextResponse
@@ -19,22 +23,42 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class RequestGuard:
-    """Refuses HTTP bodies over `max_body` bytes (413) and form posts from other sites (403).
+    """Refuses names we do not answer to (400; a websocket is closed), HTTP bodies over
+    `max_body` bytes (413) or slower than `timeout` seconds (408), and form posts from
+    other sites (403).
 
     A browser always sends Origin with a cross-site POST, so an Origin that is not ours is
     refused; clients that send none (scripts, tests) cannot be tricked into posting.
     """
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body: int, hosts: AllowedHosts, timeout: float = 10.0
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.hosts = hosts
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        if scope["method"] in UNSAFE_METHODS and not is_own_origin(headers):
+        if headers.get("host", "") not in self.hosts:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 4400})
+                return
+            refusal = PlainTextResponse(
+                "This server does not answer to that address: ask its administrator to add"
+                " it to DRAAGVLAK_ALLOWED_HOSTS.",
+                status_code=400,
+            )
+            await refusal(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in UNSAFE_METHODS and not is_own_origin(headers, scope["scheme"]):
             refusal = PlainTextResponse("This form was sent from another site.", status_code=403)
             await refusal(scope, receive, send)
             return
@@ -50,13 +74,21 @@ class RequestGuard:
             await PlainTextResponse("That is too much to send.", status_code=413)(
                 scope, receive, send
             )
+        except BodyTooSlow:
+            await PlainTextResponse("That took too long to send.", status_code=408)(
+                scope, receive, send
+            )
 
     def _limited(self, receive: Receive) -> Receive:
         received = 0
+        deadline = time.monotonic() + self.timeout
 
         async def limited_receive() -> Message:
             nonlocal received
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise BodyTooSlow() from None
             received += len(message.get("body", b""))
             if received > self.max_body:
                 raise BodyTooLarge()
@@ -69,21 +101,71 @@ class BodyTooLarge(Exception):
     pass
 
 
-def is_own_origin(headers: dict[str, str]) -> bool:
+class BodyTooSlow(Exception):
+    pass
+
+
+def is_own_origin(headers: dict[str, str], scheme: str) -> bool:
+    """No Origin (not a browser), or ours: the same host, over the same kind of connection."""
     origin = headers.get("origin")
     if origin is None:
         return True
-    return urlsplit(origin).netloc == headers.get("host", "")
+    expected = "https" if scheme in ("https", "wss") else "http"
+    parts = urlsplit(origin)
+    return parts.scheme == expected and parts.netloc == headers.get("host", "")
+
+
+class AllowedHosts:
+    """The names in Host that this server answers to. IP addresses are always fine (a
+    rebinding page reaches us under its own name, never under an address), and so are
+    localhost, this machine's own name and the names configured."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.is_any = "*" in names
+        self.names = {n.lower().rstrip(".") for n in names if n and n != "*"}
+
+    @classmethod
+    def from_settings(cls, allowed: str, public_url: str) -> AllowedHosts:
+        machine = socket.gethostname().lower()
+        names = [n.strip() for n in allowed.split(",")]
+        return cls([*names, urlsplit(public_url).hostname or "", machine, f"{machine}.local"])
+
+    def __contains__(self, host: object) -> bool:
+        if not isinstance(host, str) or not host:
+            return False
+        name = host_name(host)
+        if self.is_any or name in self.names or name == "localhost":
+            return True
+        if name.endswith(".localhost") or is_address(name):
+            return True
+        return any(n.startswith("*.") and name.endswith(n[1:]) for n in self.names)
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header: "example.org:8000" gives "example.org", "[::1]:80" "::1"."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0].lower() if ":" in host else host.lower().rstrip(".")
+
+
+def is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class RateLimiter:
-    """At most `limit` events per `window` seconds for each key, in a sliding window."""
+    """At most `limit` events per `window` seconds for each key, in a sliding window.
+    Events may carry a tag: one already counted in the window is not counted again (the
+    same mistyped code, tried twice, is one mistake)."""
 
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._events: dict[str, deque[float]] = {}
+        self._events: dict[str, deque[tuple[float, str | None]]] = {}
 
     def retry_after(self, key: str) -> int:
         """0 when this event may happen now (and counts it), else seconds to wait."""
@@ -98,19 +180,22 @@ class RateLimiter:
         events = self._events.get(key)
         if not events:
             return 0
-        while events and events[0] <= now - self.window:
+        while events and events[0][0] <= now - self.window:
             events.popleft()
         if len(events) >= self.limit:
-            return max(1, math.ceil(events[0] + self.window - now))
+            return max(1, math.ceil(events[0][0] + self.window - now))
         return 0
 
-    def record(self, key: str) -> None:
+    def record(self, key: str, tag: str | None = None) -> None:
         now = self.clock()
-        self._events.setdefault(key, deque()).append(now)
+        events = self._events.setdefault(key, deque())
+        if tag is not None and any(t == tag and at > now - self.window for at, t in events):
+            return
+        events.append((now, tag))
         if len(self._events) > 100_000:
             self._forget_idle(now)
 
     def _forget_idle(self, now: float) -> None:
-        idle = [k for k, e in self._events.items() if not e or e[-1] <= now - self.window]
+        idle = [k for k, e in self._events.items() if not e or e[-1][0] <= now - self.window]
         for key in idle:
             del self._events[key]

@@ -48,8 +48,12 @@ MAX_BATCH = 500
 MAX_WAITING = 20_000
 
 
-class SessionFull(Exception):
-    pass
+class NotAdmitted(Exception):
+    """A newcomer the session cannot take: `reason` is "full" or "locked"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         groups=MappingProxyType({g.number: g for g in loaded.groups}),
         next_group=max((g.number for g in loaded.groups), default=0) + 1,
         is_phone_grouping=record.is_phone_grouping,
+        is_locked=bool(settings.get("is_locked", False)),
         votes=MappingProxyType({(p, voter, item): dots for p, voter, item, dots in loaded.votes}),
         vote_budget=settings.get("vote_budget", 3),
         is_stacking=bool(settings.get("is_stacking", True)),
@@ -128,6 +133,7 @@ class LiveSession(Audiences):
         renderer: Renderer,
         limits: Limits,
         base_url: str,
+        join_key: str = "",
         max_participants: int = 2000,
     ) -> None:
         self.record = loaded.record
@@ -138,6 +144,7 @@ class LiveSession(Audiences):
         self.hub = hub
         self.renderer = renderer
         self.base_url = base_url
+        self.join_key = join_key
         self.max_participants = max_participants
         self._present: dict[str, Counter[str]] = {}
         self._clients: set[Client] = set()
@@ -154,17 +161,22 @@ class LiveSession(Audiences):
 
     # Connections ----------------------------------------------------------------------
 
-    def is_full(self, pseudonym: str) -> bool:
-        """A newcomer finds no room once the session has its maximum of participants."""
-        return (
-            pseudonym not in self.participants and len(self.participants) >= self.max_participants
-        )
+    def refusal_for(self, pseudonym: str) -> str | None:
+        """Why a newcomer cannot come in ("locked", "full"), or None. Whoever joined
+        before may always come back; after closing nobody is counted any more."""
+        if pseudonym in self.participants or self.state.phase is Phase.ENDED:
+            return None
+        if self.state.is_locked:
+            return "locked"
+        if len(self.participants) >= self.max_participants:
+            return "full"
+        return None
 
     async def connect(self, client: Client) -> None:
         if client.view is View.PHONE:
             pseudonym = client.actor.pseudonym
-            if self.is_full(pseudonym):
-                raise SessionFull()
+            if refusal := self.refusal_for(pseudonym):
+                raise NotAdmitted(refusal)
             # After closing nobody is registered again: the session forgot who took part.
             if pseudonym not in self.participants and self.state.phase is not Phase.ENDED:
                 await self.store.add_participant(self.id, pseudonym)

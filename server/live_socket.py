@@ -22,7 +22,7 @@ from .audiences import Client, View
 from .guards import RateLimiter, is_own_origin
 from .hub import Closed, Lagging, Outbox
 from .i18n import LOCALES, pick_locale
-from .live import LiveSession, SessionFull
+from .live import LiveSession, NotAdmitted
 from .network import join_base_url
 from .protocol import ProtocolError, parse_message
 from .rules import SubmitAnswer
@@ -36,6 +36,7 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN = 1013
 CLOSE_FULL = 4429
+CLOSE_LOCKED = 4423
 
 
 async def refuse(websocket: WebSocket, code: int) -> None:
@@ -47,7 +48,7 @@ async def refuse(websocket: WebSocket, code: int) -> None:
 
 def is_same_origin(websocket: WebSocket) -> bool:
     """Browsers always send Origin on a websocket handshake; other clients may omit it."""
-    return is_own_origin(dict(websocket.headers))
+    return is_own_origin(dict(websocket.headers), websocket.url.scheme)
 
 
 def base_url_of(websocket: WebSocket) -> str:
@@ -91,7 +92,7 @@ async def live_socket(
     if live is None:
         await refuse(websocket, CLOSE_NOT_FOUND)
         return
-    actor = identify(websocket, live, view)
+    actor = identify(websocket, live, view, state.signer)
     if actor is None:
         await refuse(websocket, CLOSE_FORBIDDEN)
         return
@@ -109,8 +110,8 @@ async def live_socket(
     client = Client(view, locale, actor, outbox)
     try:
         await live.connect(client)
-    except SessionFull:
-        await websocket.close(CLOSE_FULL)
+    except NotAdmitted as refusal:
+        await websocket.close(CLOSE_LOCKED if refusal.reason == "locked" else CLOSE_FULL)
         return
     answers = state.answers
     reader = asyncio.create_task(
@@ -141,10 +142,13 @@ async def live_socket(
         await asyncio.gather(reader, writer, return_exceptions=True)
 
 
-def identify(websocket: WebSocket, live: LiveSession, view: View) -> Actor | None:
+def identify(
+    websocket: WebSocket, live: LiveSession, view: View, signer: auth.Signer
+) -> Actor | None:
     if view is View.PHONE:
+        # Only a token the join page made: nobody becomes a participant without joining.
         token = websocket.cookies.get(auth.participant_cookie(live.id))
-        if not auth.is_valid_token(token):
+        if not signer.is_participant_token(live.id, token):
             return None
         return Actor(Role.PARTICIPANT, auth.pseudonym_for(token or ""))
     secret = websocket.cookies.get(auth.facilitator_cookie(live.id))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .rules import clean_text
+
 LANGUAGES = ("nl", "en")
 
 
@@ -159,7 +161,7 @@ MAX_TITLE_LENGTH = 80
 
 def read_own_questions(text: str, max_length: int) -> tuple[str, ...]:
     """A facilitator's own questions, one per line; PackError names what is wrong."""
-    questions = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    questions = tuple(q for q in map(clean_text, text.splitlines()) if q)
     if not questions:
         raise PackError("question_empty")
     if len(questions) > MAX_PROMPTS:
@@ -170,7 +172,7 @@ def read_own_questions(text: str, max_length: int) -> tuple[str, ...]:
 
 
 def read_title(text: str) -> str:
-    title = " ".join(text.split())
+    title = clean_text(text)
     if not title:
         raise PackError("title_empty")
     if len(title) > MAX_TITLE_LENGTH:

@@ -76,19 +76,34 @@ async def join_page(request: Request) -> Response:
 
 async def session_for_code(request: Request, raw: str) -> str | Response:
     """The open session with this code, or a page that says why not. Guessing codes is
-    slowed down per address; joining a session that exists is not."""
+    slowed down per address, counting distinct wrong codes (a school shares one address:
+    a few typos must not lock out the room); the QR code's link and phones that joined
+    before are never slowed down."""
     address = request.client.host if request.client else ""
     state = request.app.state
-    wait = state.failed_joins.wait(address) or state.joins.retry_after(address)
+    wait = state.joins.retry_after(address)
+    code = auth.normalise_code(raw)
+    session_id: str | None = None if wait else await state.store.session_id_for_code(code)
+    if session_id is not None and is_expected(request, session_id):
+        return session_id
+    wait = wait or state.failed_joins.wait(address)
     if wait:
         response = page(request, "join.html", status=429, error="too_many", code="", wait=wait)
         response.headers["retry-after"] = str(wait)
         return response
-    session_id: str | None = await state.store.session_id_for_code(auth.normalise_code(raw))
     if session_id is None:
-        state.failed_joins.record(address)
+        state.failed_joins.record(address, tag=code)
         return page(request, "join.html", status=404, error="unknown_code", code=raw[:20])
     return session_id
+
+
+def is_expected(request: Request, session_id: str) -> bool:
+    """Came by the QR code (its key), or joined this session before (its token)."""
+    signer: auth.Signer = request.app.state.signer
+    token = request.cookies.get(auth.participant_cookie(session_id))
+    return signer.is_join_key(
+        session_id, request.query_params.get("k")
+    ) or signer.is_participant_token(session_id, token)
 
 
 async def phone_page(request: Request) -> Response:
@@ -100,11 +115,12 @@ async def phone_page(request: Request) -> Response:
         return page(request, "join.html", status=404, error="unknown_code", code="")
     cookie = auth.participant_cookie(live.id)
     token = request.cookies.get(cookie)
-    if not auth.is_valid_token(token):
-        token = auth.new_secret()
-    pseudonym = auth.pseudonym_for(token or "")
-    if live.is_full(pseudonym):
-        return page(request, "join.html", status=403, error="full", code="")
+    signer: auth.Signer = request.app.state.signer
+    if not token or not signer.is_participant_token(live.id, token):
+        token = signer.participant_token(live.id)
+    pseudonym = auth.pseudonym_for(token)
+    if refusal := live.refusal_for(pseudonym):
+        return page(request, "join.html", status=403, error=refusal, code="")
     state = live.state
     response = page(
         request,
@@ -113,7 +129,7 @@ async def phone_page(request: Request) -> Response:
         mine=state.answers_by(pseudonym, state.prompt_index),
         me=pseudonym,
     )
-    set_cookie(request, response, cookie, token or "", max_age=2 * 24 * 3600)
+    set_cookie(request, response, cookie, token, max_age=2 * 24 * 3600)
     return response
 
 

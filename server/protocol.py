@@ -44,10 +44,12 @@ from .rules import (
     DeleteAnswer,
     EditAnswer,
     HideAnswer,
+    LockRoom,
     OpenPrompt,
     SetReveal,
     StartGrouping,
     SubmitAnswer,
+    clean_text,
 )
 from .state import Level, Reveal
 from .voting import RevealVotes, SetExpected, SetFloor, StartVoting, Vote
@@ -101,6 +103,8 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
             return DeleteAnswer(_int(data, "answer"))
         case "hide_answer":
             return HideAnswer(_int(data, "answer"))
+        case "lock_room":
+            return LockRoom(_flag(data.get("locked")))
         case "open_prompt":
             return OpenPrompt(_int(data, "prompt"))
         case "add_prompt":
@@ -173,6 +177,8 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
 
 
 def _text(data: dict[str, Any], name: str = "text") -> str:
+    """Every text a person types, cleaned here and only here: no control characters (NUL,
+    escape sequences, C1) reach the state, the store or an export."""
     text = data.get(name)
     if not isinstance(text, str):
         raise ProtocolError("bad_field")
@@ -180,7 +186,7 @@ def _text(data: dict[str, Any], name: str = "text") -> str:
         text.encode("utf-8")  # JSON can spell lone surrogates, which UTF-8 cannot store
     except UnicodeEncodeError:
         raise ProtocolError("bad_field") from None
-    return text
+    return clean_text(text)
 
 
 def _optional_text(data: dict[str, Any], name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from .auth import Signer
 from .hub import Hub
 from .live import LiveSession
 from .render import Renderer
@@ -19,9 +20,11 @@ class LiveSessions:
         hub: Hub,
         renderer: Renderer,
         limits: Limits,
+        signer: Signer,
         max_participants: int = 2000,
     ) -> None:
         self.max_participants = max_participants
+        self.signer = signer
         self.store = store
         self.hub = hub
         self.renderer = renderer
@@ -45,6 +48,7 @@ class LiveSessions:
                         renderer=self.renderer,
                         limits=self.limits,
                         base_url=base_url,
+                        join_key=self.signer.join_key(session_id),
                         max_participants=self.max_participants,
                     )
                     self._running[session_id] = live

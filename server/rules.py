@@ -79,6 +79,13 @@ class AddPrompt:
 
 
 @dataclass(frozen=True)
+class LockRoom:
+    """Once everyone is in: no new participants; those who joined come back as before."""
+
+    is_locked: bool
+
+
+@dataclass(frozen=True)
 class HideAnswer:
     """Moderation: the facilitator takes an answer off every screen and out of the outcome."""
 
@@ -109,6 +116,7 @@ Command = (
     | SetReveal
     | AddPrompt
     | HideAnswer
+    | LockRoom
     | SubmitAnswer
     | EditAnswer
     | DeleteAnswer
@@ -116,7 +124,15 @@ Command = (
     | VotingCommand
     | ConsentCommand
 )
-FACILITATOR_COMMANDS = (OpenPrompt, CloseAnswering, StartGrouping, SetReveal, AddPrompt, HideAnswer)
+FACILITATOR_COMMANDS = (
+    OpenPrompt,
+    CloseAnswering,
+    StartGrouping,
+    SetReveal,
+    AddPrompt,
+    HideAnswer,
+    LockRoom,
+)
 
 
 # Events -------------------------------------------------------------------------------
@@ -149,6 +165,11 @@ class AnswerDeleted:
     number: int
 
 
+@dataclass(frozen=True)
+class RoomLocked:
+    is_locked: bool
+
+
 Event = (
     PhaseChanged
     | RevealChanged
@@ -156,6 +177,7 @@ Event = (
     | AnswerAdded
     | AnswerEdited
     | AnswerDeleted
+    | RoomLocked
     | GroupingEvent
     | VotingEvent
     | ConsentEvent
@@ -225,6 +247,11 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
 
         case SetReveal(reveal=reveal):
             return [] if reveal is state.reveal else [RevealChanged(reveal)]
+
+        case LockRoom(is_locked=is_locked):
+            if state.phase is Phase.ENDED:
+                return Rejection("session_ended")
+            return [] if is_locked == state.is_locked else [RoomLocked(is_locked)]
 
         case AddPrompt(text=raw):
             text = clean_text(raw)
@@ -328,6 +355,8 @@ def evolve(state: SessionState, event: Event) -> SessionState:
             return replace(state, answers=with_item(state.answers, number, edited))
         case AnswerDeleted(number=number):
             return replace(state, answers=with_item(state.answers, number, None))
+        case RoomLocked(is_locked=is_locked):
+            return replace(state, is_locked=is_locked)
     raise TypeError(f"unknown event {event!r}")
 
 

@@ -123,6 +123,8 @@ class SessionState:
     groups: Mapping[int, Group] = field(default_factory=lambda: MappingProxyType({}))
     next_group: int = 1
     is_phone_grouping: bool = False
+    # No new participants: the facilitator locked the room once everyone was in.
+    is_locked: bool = False
     # Dot voting: (prompt, voter, item) -> dots; items are "g<group>" or "a<answer>".
     votes: Mapping[tuple[int, str, str], int] = field(default_factory=lambda: MappingProxyType({}))
     vote_budget: int = 3

@@ -43,6 +43,7 @@ from .rules import (
     Event,
     PromptAdded,
     RevealChanged,
+    RoomLocked,
 )
 from .state import Answer, Group, Phase, PhaseChanged, Reveal
 from .store import CodeTaken, LoadedSession, Receipt, SavedPack, SessionRecord
@@ -633,6 +634,8 @@ class SQLiteStore:
                     "DELETE FROM groups WHERE session_id = ? AND number = ?",
                     (session_id, number),
                 )
+            case RoomLocked(is_locked=is_locked):
+                await self._set(session_id, is_locked=is_locked)
             case PhoneGroupingChanged(is_allowed=allowed):
                 await self.db.execute(
                     "UPDATE sessions SET is_phone_grouping = ? WHERE id = ?",

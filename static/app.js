@@ -9,8 +9,10 @@
   const unconfirmed = new Map();
   let online = false;
 
+  // 128 random bits and nothing else: an id must never carry the device's clock.
+  // crypto.getRandomValues works on plain http too (randomUUID needs a secure context).
   const newId = () =>
-    (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
   function pendingList() { return document.getElementById("pending"); }
 

@@ -282,3 +282,34 @@ def test_a_missing_action_keeps_the_msg_id() -> None:
     """A message with only a msg_id is an unknown action for that msg_id."""
     error = refusal(json.dumps({"msg_id": "m-78"}))
     assert (error.reason, error.msg_id) == ("unknown_action", "m-78")
+
+
+DIRTY = "a\x00b\x1b[31mc\x85d\x9b2Je\u0007f\tg\nh"
+TEXT_FIELDS = [
+    ({"action": "answer"}, "text"),
+    ({"action": "edit", "answer": 1}, "text"),
+    ({"action": "add_prompt"}, "text"),
+    ({"action": "rename_group", "group": 1}, "label"),
+    ({"action": "create_group", "answers": "1"}, "label"),
+    ({"action": "propose_decision", "text": "x"}, "from"),
+    ({"action": "propose_decision"}, "text"),
+    ({"action": "consent", "decision": 1, "level": "object"}, "reason"),
+    ({"action": "reword", "decision": 1}, "text"),
+    ({"action": "add_action", "decision": 1, "what": "x"}, "who"),
+    ({"action": "add_action", "decision": 1, "who": "x"}, "what"),
+    ({"action": "edit_action", "number": 1, "what": "x"}, "who"),
+    ({"action": "edit_action", "number": 1, "who": "x"}, "what"),
+]
+
+
+@pytest.mark.parametrize(("fields", "name"), TEXT_FIELDS, ids=lambda v: str(v))
+def test_every_typed_text_is_cleaned_where_commands_are_parsed(
+    fields: dict[str, Any], name: str
+) -> None:
+    """No control character (NUL, escape sequences, C1 controls, bells) of any typed text
+    reaches a command, so none reaches the store or an export; spaces are tidied."""
+    message = parse_message(wire(**fields, **{name: DIRTY}), MAX_BYTES)
+    values = [v for v in vars(message.command).values() if isinstance(v, str)]
+    assert "ab[31mcd2Jef g h" in values, values
+    for value in values:
+        assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value), value
