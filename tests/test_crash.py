@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from conftest import ROOT, ServerProcess
 from wire import Facilitator, LiveClient, join, open_session
@@ -94,13 +95,17 @@ async def burst_and_kill(
     def in_flight(phone: Phone) -> int:
         return sum(1 for m in phone.sent if phone.status(m["msg_id"]) is None)
 
+    killed = asyncio.Event()
+
     async def send_all(index: int, phone: Phone) -> None:
         for message in messages(index):
             try:
                 await phone.client.wait_for(lambda c: in_flight(phone) < WINDOW, timeout=20)
                 phone.sent.append(message)
                 await phone.client.send_json(message)
-            except Exception:
+            except (ConnectionClosed, ConnectionError):
+                if not killed.is_set():
+                    raise  # the connection broke while the server was still running
                 return  # the server is gone: the rest of this phone's burst is lost
 
     def received() -> int:
@@ -110,6 +115,7 @@ async def burst_and_kill(
         async with asyncio.timeout(20):
             while received() < kill_after:
                 await asyncio.sleep(0.001)
+        killed.set()
         server.stop(signal.SIGKILL)
         return received()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import itertools
 from collections.abc import AsyncIterator, Iterable
 
@@ -270,10 +271,22 @@ async def test_cancelling_an_idle_writer_ends_it() -> None:
 
 
 async def test_put_never_waits() -> None:
-    """put is synchronous and returns even when nothing is reading the outbox."""
-    outbox = outbox_for(Socket(), limit=10)
-    for n in range(1000):
-        assert outbox.put([Frame(f"<{n}>", f"k{n % 5}")]) is None
+    """put is synchronous and returns at once even when nothing gets through: the socket
+    holds every write while far more updates than the limit are put, and the outbox
+    reports the connection as lagging instead. Bounded in time, so a put that waited
+    would fail this test rather than hang it."""
+    assert not inspect.iscoroutinefunction(Outbox.put)
+    socket = Socket(held=True)
+    outbox = outbox_for(socket, limit=10)
+    async with asyncio.timeout(WAIT):
+        for n in range(1000):
+            assert outbox.put([Frame(f"<{n}>", f"k{n % 5}" if n % 2 else None)]) is None
+            if n % 100 == 0:
+                await idle()  # the loop's turn ends: the first write starts, and stalls
+        await socket.until(1, "started")
+        assert socket.sent == []
+        with pytest.raises(Lagging, match="too many"):
+            await outbox.run()
 
 
 # joined ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 _ACK = re.compile(r'data-ack="([^"]*)" data-status="([a-z]+)"')
 _ids = itertools.count(1)
@@ -61,6 +62,8 @@ class LiveClient:
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _reader: asyncio.Task[None] | None = None
     closed_code: int | None = None
+    # What broke the reader other than the connection closing: raised by wait_for.
+    failure: BaseException | None = None
 
     @classmethod
     async def connect(
@@ -89,8 +92,10 @@ class LiveClient:
                 for msg_id, status in _ACK.findall(text):
                     self.acks[msg_id] = status
                 self._changed.set()
-        except Exception:
-            pass
+        except ConnectionClosed:
+            pass  # closed by either side, cleanly or not: closed_code says how
+        except Exception as error:
+            self.failure = error
         finally:
             self.closed_code = self.socket.close_code
             self._changed.set()
@@ -113,6 +118,8 @@ class LiveClient:
         async def waiting() -> None:
             while not predicate(self):
                 self._changed.clear()
+                if self.failure is not None:
+                    raise AssertionError("reading this connection failed") from self.failure
                 if self.closed_code is not None and not predicate(self):
                     raise ConnectionError(f"closed with {self.closed_code}")
                 await self._changed.wait()
@@ -138,3 +145,5 @@ class LiveClient:
         await self.socket.close()
         if self._reader:
             await self._reader
+        if self.failure is not None:
+            raise AssertionError("reading this connection failed") from self.failure
