@@ -84,6 +84,19 @@ class ServerProcess:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
+def without_network(*command: str, probe: tuple[str, ...] = ("true",)) -> list[str]:
+    """`command` in a new network namespace, where no interface is up: a computer without
+    any network. Skipped where namespaces cannot be made (or `probe` fails in one),
+    required in CI. Root needs no user namespace, which a chroot would refuse."""
+    unshare = ["unshare", "-n"] if os.geteuid() == 0 else ["unshare", "-rn"]
+    tried = subprocess.run([*unshare, *probe], capture_output=True, text=True, check=False)
+    if tried.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"{' '.join([*unshare, *probe])} fails: {tried.stderr}")
+        pytest.skip("no network namespaces here")
+    return [*unshare, *command]
+
+
 @pytest.fixture
 def server_factory(tmp_path: Path) -> Iterator[type[ServerProcess]]:
     started: list[ServerProcess] = []

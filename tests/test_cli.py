@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import ROOT, ServerProcess
+from conftest import ROOT, ServerProcess, without_network
 from server.network import lan_address
 from server.store_sqlite import MIGRATIONS
 
@@ -335,23 +335,12 @@ def test_the_banner_on_this_computer_only_says_how_phones_can_join(tmp_path, run
     assert "  Phones join at:  https://dv.school.nl" in proxied.banner()
 
 
-def in_network_namespace() -> list[str]:
-    """A command prefix that runs in a new network namespace with no interface up: a
-    computer without any network. Skipped locally where namespaces are not allowed,
-    required in CI."""
-    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail(f"unshare -rn fails: {probe.stderr!r}")
-        pytest.skip("no network namespaces here")
-    return ["unshare", "-rn", sys.executable, "-m", "server"]
-
-
 def test_the_banner_without_a_network_says_what_to_do(tmp_path, running):
     """On a computer with no network at all, the banner for --host 0.0.0.0 says that phones
     cannot join yet and what to do, instead of an address nobody can reach."""
+    offline = without_network(sys.executable, "-m", "server")
     db = str(tmp_path / "x.db")
-    server = running("--host", "0.0.0.0", "--port", "0", "--db", db, command=in_network_namespace())
+    server = running("--host", "0.0.0.0", "--port", "0", "--db", db, command=offline)
     lines = server.banner()
     assert lines[2:] == [
         "  Phones cannot join yet: this computer has no network address.",

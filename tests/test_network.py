@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import ipaddress
-import os
 import shlex
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import sys
 import httpx
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, without_network
 from server.network import (
     is_loopback,
     join_base_url,
@@ -180,16 +179,9 @@ asyncio.run(main())
 def test_without_a_network_the_console_says_to_connect_the_laptop():
     """On a laptop with no network at all (a namespace with only loopback), listening on
     0.0.0.0, the console says that phones cannot reach it and what to do."""
-    probe = subprocess.run(
-        ["unshare", "-rn", "ip", "link", "set", "lo", "up"], capture_output=True, check=False
-    )
-    if probe.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail(f"no network namespace with loopback: {probe.stderr!r}")
-        pytest.skip("no network namespaces here")
     script = f"ip link set lo up && exec {sys.executable} -c {shlex.quote(OFFLINE_CONSOLE)}"
     result = subprocess.run(
-        ["unshare", "-rn", "sh", "-c", script],
+        without_network("sh", "-c", script, probe=("ip", "link", "set", "lo", "up")),
         cwd=ROOT,
         capture_output=True,
         text=True,
