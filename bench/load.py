@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import itertools
 import json
 import os
@@ -63,6 +64,7 @@ class Room:
     facilitator: Facilitator
     screen: Watcher
     console: Watcher
+    join_link: str  # the QR code's path, with its key
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def send(self, action: str, **values: Any) -> tuple[float, str]:
@@ -106,7 +108,13 @@ async def open_room(base_url: str, tag: int, deflate: bool) -> Room:
     console = await open_watcher(
         ws_url(base_url, path + "console"), tag, facilitator.cookie, deflate, keep=True
     )
-    return Room(tag, facilitator, screen, console)
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        page = await http.get(
+            f"/s/{facilitator.session_id}/screen", headers={"cookie": facilitator.cookie}
+        )
+    link = re.search(r'data-join-link="https?://[^/"]+([^"]+)"', page.text)
+    assert link, "the projector shows the QR code's link"
+    return Room(tag, facilitator, screen, console, html.unescape(link[1]))
 
 
 class Run:
@@ -176,10 +184,9 @@ class Run:
 
     async def join(self, result: Phase) -> None:
         self.memory["before_join_kb"] = self.server.memory_kb()
+        # Every phone scans the QR code: the time to its lobby counts from the scan.
         codes = [
-            (room.tag, room.facilitator.code)
-            for room in self.rooms
-            for _ in range(self.args.participants)
+            (room.tag, room.join_link) for room in self.rooms for _ in range(self.args.participants)
         ]
         shares = [codes[i :: len(self.workers.pipes)] for i in range(len(self.workers.pipes))]
         answers = await self.workers.ask(
@@ -189,6 +196,7 @@ class Run:
                 for share in shares
             ],
         )
+        result.add("scan → lobby", [t for a in answers for t in a["lobby_seconds"]])
         failed = sum(a["failed"] for a in answers)
         if failed:
             examples = [f for answer in answers for f in answer["failures"]][:5]

@@ -48,6 +48,7 @@ class Watcher:
     acks: dict[str, tuple[float, str]] = field(default_factory=dict)
     closed: int | None = None
     keep: list[tuple[float, str]] | None = None
+    first_at: float | None = None  # the full state, sent on every connect
 
     async def read(self) -> None:
         try:
@@ -56,6 +57,8 @@ class Watcher:
                 text = message if isinstance(message, str) else message.decode()
                 self.messages += 1
                 self.bytes += len(text.encode())
+                if self.first_at is None:
+                    self.first_at = now
                 if self.marker is not None and self.seen_at is None and self.marker in text:
                     self.seen_at = now
                 if "data-ack=" in text:
@@ -98,18 +101,20 @@ async def open_watcher(
 
 
 async def join_phone(
-    transport: httpx.AsyncHTTPTransport, base_url: str, tag: int, code: str, deflate: bool
-) -> Watcher:
-    """As a phone does: the page by code (which sets the cookie), then the websocket.
-    Each phone is its own device with its own cookies; they share one connection pool."""
+    transport: httpx.AsyncHTTPTransport, base_url: str, tag: int, link: str, deflate: bool
+) -> tuple[Watcher, float]:
+    """As a phone does when it scans the QR code: the page by its link (which sets the
+    cookie), then the websocket; returns it with the time the scan began. Each phone is
+    its own device with its own cookies; they share one connection pool."""
+    scanned = time.monotonic()
     http = httpx.AsyncClient(transport=transport, timeout=60)
-    page = await http.get(f"{base_url}/j/{code}", headers={"accept-language": "nl"})
+    page = await http.get(f"{base_url}{link}", headers={"accept-language": "nl"})
     page.raise_for_status()
     ((name, value),) = [(k, v) for k, v in page.cookies.items() if k.startswith("dv_p_")]
     session_id = re.search(r"/s/([^/]+)/ws", page.text)
     assert session_id, "the phone page names its websocket"
     url = ws_url(base_url, f"/s/{session_id[1]}/ws?view=phone&lang=nl")
-    return await open_watcher(url, tag, f"{name}={value}", deflate)
+    return await open_watcher(url, tag, f"{name}={value}", deflate), scanned
 
 
 class Worker:
@@ -137,27 +142,34 @@ class Worker:
     async def join(
         self, base_url: str, codes: list[tuple[int, str]], deflate: bool
     ) -> dict[str, Any]:
-        """Joins one phone per (session tag, code), a hundred at a time."""
+        """Joins one phone per (session tag, QR link), a hundred at a time; measures each
+        from its scan to its lobby (the first full state on its websocket)."""
         started = time.monotonic()
         gate = asyncio.Semaphore(100)
         failures: list[str] = []
+        scans: list[tuple[Watcher, float]] = []
 
         transport = httpx.AsyncHTTPTransport()
 
-        async def one(tag: int, code: str) -> None:
+        async def one(tag: int, link: str) -> None:
             async with gate:
                 try:
-                    self.phones.append(await join_phone(transport, base_url, tag, code, deflate))
+                    scans.append(await join_phone(transport, base_url, tag, link, deflate))
                 except Exception as error:
                     failures.append(repr(error))
 
-        await asyncio.gather(*(one(tag, code) for tag, code in codes))
+        await asyncio.gather(*(one(tag, link) for tag, link in codes))
         await transport.aclose()
+        deadline = time.monotonic() + 30
+        while any(w.first_at is None for w, _ in scans) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        self.phones += [watcher for watcher, _ in scans]
         return {
             "joined": len(self.phones),
             "failures": failures[:5],
             "failed": len(failures),
             "seconds": time.monotonic() - started,
+            "lobby_seconds": [None if w.first_at is None else w.first_at - at for w, at in scans],
         }
 
     async def connect(self, url: str, count: int, deflate: bool) -> dict[str, Any]:

@@ -81,6 +81,9 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
         f"outcome check: lost {checked['lost']}, doubled {checked['doubled']}, "
         f"refused or unanswered {checked['refused_or_unanswered']}"
     )
+    join = next(p for p in run.phases if p.name == "join")
+    join_cpu_ms = join.cpu / max(1, run.phones) * 1000
+    print(f"joining: {join_cpu_ms:.2f} ms server CPU per phone (page by QR link + websocket)")
     fan_out = next(p for p in run.phases if p.name == "fan-out")
     ours_raw = fan_out.cpu / max(1, fan_out.deliveries) * 1e6
     fan_out_cpu = fan_out.cpu - run.idle_rate * fan_out.seconds
@@ -90,6 +93,7 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
         "problems": run.problems,
         "missing": sum(sum(p.missing.values()) for p in run.phases),
         "kb_per_participant": per_phone,
+        "join_cpu_ms_per_phone": join_cpu_ms,
         "peak_mb": memory["peak_kb"] / 1024,
         "fan_out_us_per_delivery": ours,
         "fan_out_us_per_delivery_with_idle": ours_raw,
