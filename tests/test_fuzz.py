@@ -4,11 +4,11 @@ Session A is fuzzed from a phone and from the facilitator's console, which may m
 through its phases; A is ended once, at the very end (that cannot be undone, and the rest
 of the run would only test refusals), and closing must succeed whatever was sent. The
 phone and the console draw their message ids from the same sequence, so ids collide
-across connections, as docs/protocol.md allows. A bystander phone and console on A, and a console and phone on a
-second session B, only watch. After every batch each message has had exactly one receipt
-(or its connection was closed with a documented code) and A's invariants hold in the
-SQLite file; at the end the server is up, the bystanders still work, B is exactly as it
-was, and the log has no traceback and no failed batch.
+across connections, as docs/protocol.md allows. A bystander phone and console on A, and
+a console and phone on a second session B, only watch. After every batch each message has
+had exactly one receipt (or its connection was closed with a documented code) and A's
+invariants hold in the SQLite file; at the end the server is up, the bystanders still
+work, B is exactly as it was, and the log has no traceback and no failed batch.
 
 What the fuzzing found is pinned by the tests at the end of this file, each a plain
 reproduction of one bug.

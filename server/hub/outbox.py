@@ -1,10 +1,6 @@
-"""Fan-out of rendered frames to connections, behind a small interface chosen by URL.
-
-`memory://` delivers within this process. Each connection owns an Outbox: a bounded,
-coalescing mailbox, written at the end of each turn of the event loop, with its own
-writer task for the writes that must wait, so a phone that stops reading only ever
-stalls itself. A Redis hub can later carry `publish` between processes unchanged.
-"""
+"""What one connection still has to receive: a bounded, coalescing mailbox, written at the
+end of each turn of the event loop, with its own writer task for the writes that must
+wait, so a phone that stops reading only ever stalls itself."""
 
 from __future__ import annotations
 
@@ -13,7 +9,7 @@ import itertools
 import weakref
 from collections.abc import Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -242,46 +238,3 @@ def joined(frames: list[Frame], limit: int) -> Iterator[str]:
             message, size = [], 0
     if message:
         yield "".join(message)
-
-
-class Hub(Protocol):
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    def subscribe(self, channel: str, outbox: Outbox) -> None: ...
-
-    def unsubscribe(self, channel: str, outbox: Outbox) -> None: ...
-
-    async def publish(self, channel: str, frames: list[Frame]) -> None: ...
-
-
-class MemoryHub:
-    def __init__(self) -> None:
-        self._channels: dict[str, set[Outbox]] = {}
-
-    async def start(self) -> None:
-        pass
-
-    async def stop(self) -> None:
-        self._channels.clear()
-
-    def subscribe(self, channel: str, outbox: Outbox) -> None:
-        self._channels.setdefault(channel, set()).add(outbox)
-
-    def unsubscribe(self, channel: str, outbox: Outbox) -> None:
-        subscribers = self._channels.get(channel)
-        if subscribers is not None:
-            subscribers.discard(outbox)
-            if not subscribers:
-                del self._channels[channel]
-
-    async def publish(self, channel: str, frames: list[Frame]) -> None:
-        for outbox in self._channels.get(channel, ()):
-            outbox.put(frames)
-
-
-def open_hub(url: str) -> Hub:
-    if url == "memory://":
-        return MemoryHub()
-    raise ValueError(f"no hub for {url!r}: use memory://")

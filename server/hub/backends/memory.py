@@ -1,0 +1,22 @@
+"""`memory://`: one process. A publish is delivered before it returns, so a connection that
+subscribes after reading the state can neither miss nor repeat an update."""
+
+from __future__ import annotations
+
+from ..outbox import Frame
+from . import Deliver
+
+
+class MemoryBackend:
+    def __init__(self) -> None:
+        self._deliver: Deliver | None = None
+
+    async def start(self, deliver: Deliver) -> None:
+        self._deliver = deliver
+
+    async def stop(self) -> None:
+        self._deliver = None
+
+    async def publish(self, channel: str, frames: list[Frame]) -> None:
+        if self._deliver is not None:
+            self._deliver(channel, frames)
