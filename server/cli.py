@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Settings, SettingsError
-from .listener import ListenError, bind_socket
-from .network import banner
 from .packs import PackError
-from .store_file import StoreFileError, check_store_url
+from .store.sqlite_file import StoreFileError, check_store_url
+from .web.listener import ListenError, bind_socket
+from .web.network import banner
 
 if TYPE_CHECKING:
     import uvicorn
@@ -91,8 +91,8 @@ def print_suggestions(file: str, lang: str) -> int:
 def serve_app(settings: Settings) -> int:
     import uvicorn
 
-    from .app import create_app
-    from .request_deadline import with_head_deadline
+    from .web.app import create_app
+    from .web.request_deadline import with_head_deadline
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"

@@ -4,7 +4,7 @@ consent and the outcome."""
 from __future__ import annotations
 
 from server.rules import decide, evolve_all
-from server.state import Actor, SessionState
+from server.rules.state import Actor, SessionState
 
 
 def run(state: SessionState, actor: Actor, *commands: object) -> SessionState:

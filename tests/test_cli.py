@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from conftest import ROOT, ServerProcess, without_network
-from server.network import lan_address
-from server.store_sqlite import MIGRATIONS
+from server.store.sqlite import MIGRATIONS
+from server.web.network import lan_address
 
 GOOD_PACK = ROOT / "sessions" / "core-values.toml"
 

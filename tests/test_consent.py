@@ -7,7 +7,8 @@ from types import MappingProxyType
 import pytest
 
 from rulebook import run
-from server.consent import (
+from server.rules import decide, evolve_all
+from server.rules.consent import (
     ActionAdded,
     ActionRemoved,
     AddAction,
@@ -29,8 +30,7 @@ from server.consent import (
     responses,
     status,
 )
-from server.rules import decide, evolve_all
-from server.state import (
+from server.rules.state import (
     Action,
     Actor,
     Answer,

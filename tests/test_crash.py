@@ -1,7 +1,7 @@
 """Crash safety: SIGKILL in the middle of a burst loses nothing that was acknowledged.
 
-These tests rely on what `server/store_sqlite.py` sets on its one connection:
-`journal_mode=WAL` and `synchronous=FULL`, and on the write path in `server/live.py`
+These tests rely on what `server/store/sqlite.py` sets on its one connection:
+`journal_mode=WAL` and `synchronous=FULL`, and on the write path in `server/live/session.py`
 (commit first, then receipts). A receipt `ok` is therefore only sent for a change whose
 transaction is in the WAL file; a killed process (no shutdown, no checkpoint) leaves that
 file behind, and the next open replays it. WAL alone already survives a killed process;
@@ -309,5 +309,5 @@ def test_the_store_runs_with_the_settings_these_tests_assume(server):
     """The database file is in WAL mode, and the store asks for synchronous=FULL (a
     per-connection setting, so it is read from the source): see the module docstring."""
     assert rows(server.db, "PRAGMA journal_mode") == [("wal",)]
-    source = (ROOT / "server" / "store_sqlite.py").read_text()
+    source = (ROOT / "server" / "store" / "sqlite.py").read_text()
     assert re.search(r"PRAGMA\s+synchronous\s*=\s*FULL", source, re.IGNORECASE)

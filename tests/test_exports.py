@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.config import Settings
-from server.exports import (
+from server.outcome.exports import (
     COUNTS_HIDDEN,
     LEVELS,
     VOTES_HIDDEN,
@@ -29,8 +29,8 @@ from server.exports import (
     to_json,
     to_markdown,
 )
-from server.i18n import LOCALES, load_translators
-from server.render import Renderer
+from server.screens.i18n import LOCALES, load_translators
+from server.screens.render import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATORS = load_translators()

@@ -7,7 +7,8 @@ from types import MappingProxyType
 import pytest
 
 from rulebook import run
-from server.grouping import (
+from server.rules import DeleteAnswer, OpenPrompt, StartGrouping, decide, evolve_all
+from server.rules.grouping import (
     AnswerMoved,
     CreateGroup,
     GroupCreated,
@@ -21,8 +22,7 @@ from server.grouping import (
     RenameGroup,
     SetPhoneGrouping,
 )
-from server.rules import DeleteAnswer, OpenPrompt, StartGrouping, decide, evolve_all
-from server.state import Actor, Answer, Group, Phase, Rejection, Role, SessionState
+from server.rules.state import Actor, Answer, Group, Phase, Rejection, Role, SessionState
 
 LEADER = Actor(Role.FACILITATOR)
 ANN = Actor(Role.PARTICIPANT, "ann")

@@ -9,7 +9,7 @@ import pytest_asyncio
 from test_hub_backends import BACKEND_URLS
 from test_outbox import Socket, outbox_for, running
 
-from server.hub import Frame, Hub, open_hub
+from server.live.hub import Frame, Hub, open_hub
 
 
 class SpyOutbox:

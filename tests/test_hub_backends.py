@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from server.hub import Frame
-from server.hub.backends import Backend, open_backend
+from server.live.hub import Frame
+from server.live.hub.backends import Backend, open_backend
 
 BACKEND_URLS = [
     "memory://",

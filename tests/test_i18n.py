@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from server.i18n import LOCALE_DIR, load_translators, negotiate, read_catalog
+from server.screens.i18n import LOCALE_DIR, load_translators, negotiate, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

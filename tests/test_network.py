@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, without_network
-from server.network import (
+from server.web.network import (
     is_loopback,
     join_base_url,
     lan_address,

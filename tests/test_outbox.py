@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.hub.outbox import MESSAGE_BYTES, Frame, Lagging, Outbox, joined
+from server.live.hub.outbox import MESSAGE_BYTES, Frame, Lagging, Outbox, joined
 
 WAIT = 2.0  # seconds: a generous upper bound for anything that should happen at once
 

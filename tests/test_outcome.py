@@ -8,13 +8,21 @@ from types import MappingProxyType
 import pytest
 
 from rulebook import run
-from server.consent import AddAction, CloseRound, GiveConsent, ProposeDecision, Reword
-from server.exports import Action as ActionShape
-from server.exports import ConsentRound, Decision, Item, Outcome, OutcomeSession, Prompt, Reason
-from server.outcome import SCHEMA, build_outcome
-from server.state import Actor, Answer, Group, Level, Phase, Role, SessionState
+from server.outcome.build import SCHEMA, build_outcome
+from server.outcome.exports import Action as ActionShape
+from server.outcome.exports import (
+    ConsentRound,
+    Decision,
+    Item,
+    Outcome,
+    OutcomeSession,
+    Prompt,
+    Reason,
+)
+from server.rules.consent import AddAction, CloseRound, GiveConsent, ProposeDecision, Reword
+from server.rules.state import Actor, Answer, Group, Level, Phase, Role, SessionState
+from server.rules.voting import RevealVotes, SetFloor, StartVoting, Vote
 from server.store import SessionRecord
-from server.voting import RevealVotes, SetFloor, StartVoting, Vote
 
 LEADER = Actor(Role.FACILITATOR)
 PEOPLE = [
@@ -116,7 +124,7 @@ def outcome_of(state: SessionState) -> dict[str, object]:
 
 
 def test_the_outcome_has_the_documented_shape():
-    """Every level of the dict has exactly the keys of the TypedDicts in server/exports.py."""
+    """Every level of the dict has exactly the keys of the TypedDicts in server/outcome/exports.py."""
     outcome = outcome_of(full_session())
     assert set(outcome) == set(Outcome.__annotations__)
     assert outcome["schema"] == SCHEMA == "draagvlak.outcome/1"
@@ -223,7 +231,7 @@ def test_reasons_below_the_floor_do_not_reveal_the_levels():
     """Below the floor a reason carries no level, or its level would count what is hidden.
 
     Known bug: build_outcome keeps each reason's level even when counts_hidden, and
-    server/exports.py `to_json` serves this dict as is; the Markdown export and the review
+    server/outcome/exports.py `to_json` serves this dict as is; the Markdown export and the review
     page drop the level below the floor (exports._shown_reasons, _outcome.html).
     """
     state = run(board(), LEADER, ProposeDecision("plezier", "Taart", "m1"))

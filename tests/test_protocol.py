@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.protocol import Message, ProtocolError, parse_message
+from server.live.protocol import Message, ProtocolError, parse_message
 from server.rules import (
     CloseAnswering,
     Command,
@@ -17,7 +17,7 @@ from server.rules import (
     SetReveal,
     SubmitAnswer,
 )
-from server.state import Reveal
+from server.rules.state import Reveal
 
 MAX_BYTES = 8 * 1024
 

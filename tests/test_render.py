@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from server.config import Settings
-from server.i18n import LOCALES, load_translators
-from server.render import Renderer
+from server.screens.i18n import LOCALES, load_translators
+from server.screens.render import Renderer
 
 TEMPLATES = sorted(p.name for p in Settings().templates_dir.glob("*.html"))
 

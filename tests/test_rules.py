@@ -18,7 +18,6 @@ from server.rules import (
     DeleteAnswer,
     EditAnswer,
     OpenPrompt,
-    PhaseChanged,
     RevealChanged,
     SetReveal,
     SubmitAnswer,
@@ -27,7 +26,17 @@ from server.rules import (
     evolve,
     evolve_all,
 )
-from server.state import Actor, Answer, Limits, Phase, Rejection, Reveal, Role, SessionState
+from server.rules.state import (
+    Actor,
+    Answer,
+    Limits,
+    Phase,
+    PhaseChanged,
+    Rejection,
+    Reveal,
+    Role,
+    SessionState,
+)
 
 FACILITATOR = Actor(Role.FACILITATOR)
 ANN = Actor(Role.PARTICIPANT, "ann")

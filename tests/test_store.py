@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 
 from server.rules import AnswerAdded
-from server.state import Answer
+from server.rules.state import Answer
 from server.store import SessionRecord
-from server.store_sqlite import SQLiteStore
+from server.store.sqlite import SQLiteStore
 
 
 def record(session_id: str, code: str) -> SessionRecord:

@@ -9,10 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rulebook import run
-from server.grouping import IntoGroup, MoveAnswer
 from server.rules import OpenPrompt, StartGrouping, decide, evolve_all
-from server.state import Actor, Answer, Group, Phase, PhaseChanged, Rejection, Role, SessionState
-from server.voting import (
+from server.rules.grouping import IntoGroup, MoveAnswer
+from server.rules.state import (
+    Actor,
+    Answer,
+    Group,
+    Phase,
+    PhaseChanged,
+    Rejection,
+    Role,
+    SessionState,
+)
+from server.rules.voting import (
     MAX_BUDGET,
     ExpectedSet,
     FloorSet,

@@ -13,19 +13,19 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from ..config import Settings
+from ..live.hub import open_hub
+from ..live.registry import LiveSessions
+from ..packs import load_packs
+from ..rules.state import Limits
+from ..screens.i18n import load_translators
+from ..screens.render import Renderer
+from ..store import Store, open_store
 from . import pages, review
 from .auth import Signer
-from .config import Settings
 from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
-from .hub import open_hub
-from .i18n import load_translators
-from .live_socket import LiveSocketApp
-from .packs import load_packs
-from .registry import LiveSessions
-from .render import Renderer
-from .state import Limits
-from .store import Store, open_store
+from .socket import LiveSocketApp
 
 log = logging.getLogger("draagvlak.app")
 

@@ -9,11 +9,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from . import auth
-from .i18n import LOCALES, pick_locale
-from .live import LiveSession
-from .network import join_base_url, unreachable_reason
-from .packs import (
+from ..live.session import LiveSession
+from ..packs import (
     MAX_TITLE_LENGTH,
     Pack,
     PackError,
@@ -21,8 +18,11 @@ from .packs import (
     read_own_questions,
     read_title,
 )
-from .state import Reveal
-from .store import CodeTaken, SavedPack, SessionRecord
+from ..rules.state import Reveal
+from ..screens.i18n import LOCALES, pick_locale
+from ..store import CodeTaken, SavedPack, SessionRecord
+from . import auth
+from .network import join_base_url, unreachable_reason
 
 LANG_COOKIE = "dv_lang"
 YEAR = 365 * 24 * 3600

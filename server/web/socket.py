@@ -17,16 +17,16 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from ..live.hub import Closed, Lagging, Outbox
+from ..live.protocol import ProtocolError, parse_message
+from ..live.publisher import Client, View
+from ..live.session import LiveSession, NotAdmitted
+from ..rules import SubmitAnswer
+from ..rules.state import Actor, Rejection, Role
+from ..screens.i18n import LOCALES, pick_locale
 from . import auth
-from .audiences import Client, View
 from .guards import RateLimiter, is_own_origin
-from .hub import Closed, Lagging, Outbox
-from .i18n import LOCALES, pick_locale
-from .live import LiveSession, NotAdmitted
 from .network import join_base_url
-from .protocol import ProtocolError, parse_message
-from .rules import SubmitAnswer
-from .state import Actor, Rejection, Role
 
 log = logging.getLogger("draagvlak.socket")
 

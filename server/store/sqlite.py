@@ -18,7 +18,16 @@ from typing import Any
 
 import aiosqlite
 
-from .consent import (
+from ..rules import (
+    AnswerAdded,
+    AnswerDeleted,
+    AnswerEdited,
+    Event,
+    PromptAdded,
+    RevealChanged,
+    RoomLocked,
+)
+from ..rules.consent import (
     CONSENT_EVENTS,
     ActionAdded,
     ActionEdited,
@@ -29,26 +38,15 @@ from .consent import (
     RoundClosed,
     RoundOpened,
 )
-from .grouping import (
+from ..rules.grouping import (
     AnswerMoved,
     GroupCreated,
     GroupDeleted,
     GroupRenamed,
     PhoneGroupingChanged,
 )
-from .rules import (
-    AnswerAdded,
-    AnswerDeleted,
-    AnswerEdited,
-    Event,
-    PromptAdded,
-    RevealChanged,
-    RoomLocked,
-)
-from .state import Answer, Group, Phase, PhaseChanged, Reveal
-from .store import CodeTaken, LoadedSession, Receipt, SavedPack, SessionRecord
-from .store_file import check_sqlite_file
-from .voting import (
+from ..rules.state import Answer, Group, Phase, PhaseChanged, Reveal
+from ..rules.voting import (
     VOTING_EVENTS,
     ExpectedSet,
     FloorSet,
@@ -56,6 +54,8 @@ from .voting import (
     VotesSet,
     VotingConfigured,
 )
+from . import CodeTaken, LoadedSession, Receipt, SavedPack, SessionRecord
+from .sqlite_file import check_sqlite_file
 
 log = logging.getLogger("draagvlak.store")
 

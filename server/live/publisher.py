@@ -1,6 +1,6 @@
 """What each audience sees: the stages, boards, counts and own parts of the phones, the
 projector and the console, rendered once per audience and language and published to its
-channel. The rendering half of a running session (`server/live.py`).
+channel. The rendering half of a running session (`server/live/session.py`).
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from .consent import ConsentGiven, latest_round
-from .grouping import GROUPING_EVENTS
+from ..rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, RoomLocked
+from ..rules.consent import ConsentGiven, latest_round
+from ..rules.grouping import GROUPING_EVENTS
+from ..rules.state import Actor, Phase, Rejection, SessionState
+from ..rules.voting import ExpectedSet, VotesSet, dots_of
+from ..screens.messages import rejection_text
+from ..screens.qr import qr_svg
+from ..screens.render import Renderer
+from ..store import SessionRecord
 from .hub import Frame, Hub, Outbox
-from .messages import rejection_text
-from .qr import qr_svg
-from .render import Renderer
-from .rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, RoomLocked
-from .state import Actor, Phase, Rejection, SessionState
-from .store import SessionRecord
-from .voting import ExpectedSet, VotesSet, dots_of
 
 
 class View(StrEnum):

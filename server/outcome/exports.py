@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, TypedDict
 
-from .i18n import N_, Translator
+from ..screens.i18n import N_, Translator
 
 
 class OutcomeSession(TypedDict):

@@ -1,7 +1,7 @@
 """Dutch and English: message catalogs, the choice of language, numbers per locale.
 
 English text is the message id; Dutch lives in a standard gettext catalog
-(`server/locale/nl/LC_MESSAGES/messages.po`) read with Babel at start-up, so there is
+(`server/screens/locale/nl/LC_MESSAGES/messages.po`) read with Babel at start-up, so there is
 no compile step and translators use the tools they know.
 """
 

@@ -1,32 +1,12 @@
-"""The session's rules as pure functions: a state and a command give events or a rejection.
-
-Nothing here does I/O, so every rule is testable in microseconds and the live session can
-try a whole batch of commands on a copy of the state before anything is saved.
-"""
+"""Asking and answering: the questions, the answers phones send, and the room's own
+settings (when answers show, who may still join), as pure rules."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .consent import (
-    CONSENT_COMMANDS,
-    CONSENT_EVENTS,
-    ConsentCommand,
-    ConsentEvent,
-    decide_consent,
-    evolve_consent,
-)
-from .grouping import (
-    GROUPING_COMMANDS,
-    GROUPING_EVENTS,
-    GroupingCommand,
-    GroupingEvent,
-    decide_grouping,
-    evolve_grouping,
-    leaving,
-)
+from .grouping import GroupingEvent, leaving
 from .state import (
     Actor,
     Answer,
@@ -37,14 +17,6 @@ from .state import (
     Role,
     SessionState,
     with_item,
-)
-from .voting import (
-    VOTING_COMMANDS,
-    VOTING_EVENTS,
-    VotingCommand,
-    VotingEvent,
-    decide_voting,
-    evolve_voting,
 )
 
 MAX_PROMPTS = 20
@@ -109,7 +81,7 @@ class DeleteAnswer:
     number: int
 
 
-Command = (
+AnsweringCommand = (
     OpenPrompt
     | CloseAnswering
     | StartGrouping
@@ -120,9 +92,18 @@ Command = (
     | SubmitAnswer
     | EditAnswer
     | DeleteAnswer
-    | GroupingCommand
-    | VotingCommand
-    | ConsentCommand
+)
+ANSWERING_COMMANDS = (
+    OpenPrompt,
+    CloseAnswering,
+    StartGrouping,
+    SetReveal,
+    AddPrompt,
+    HideAnswer,
+    LockRoom,
+    SubmitAnswer,
+    EditAnswer,
+    DeleteAnswer,
 )
 FACILITATOR_COMMANDS = (
     OpenPrompt,
@@ -170,21 +151,17 @@ class RoomLocked:
     is_locked: bool
 
 
-Event = (
-    PhaseChanged
-    | RevealChanged
-    | PromptAdded
-    | AnswerAdded
-    | AnswerEdited
-    | AnswerDeleted
-    | RoomLocked
-    | GroupingEvent
-    | VotingEvent
-    | ConsentEvent
+AnsweringEvent = (
+    RevealChanged | PromptAdded | AnswerAdded | AnswerEdited | AnswerDeleted | RoomLocked
 )
-
-
-Decision = list[Event] | Rejection
+ANSWERING_EVENTS = (
+    RevealChanged,
+    PromptAdded,
+    AnswerAdded,
+    AnswerEdited,
+    AnswerDeleted,
+    RoomLocked,
+)
 
 
 # Rules --------------------------------------------------------------------------------
@@ -217,12 +194,11 @@ def _own_open_answer(state: SessionState, actor: Actor, number: int) -> Answer |
     return answer
 
 
-def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
+def decide_answering(
+    state: SessionState, actor: Actor, command: AnsweringCommand
+) -> list[AnsweringEvent | PhaseChanged | GroupingEvent] | Rejection:
     if isinstance(command, FACILITATOR_COMMANDS) and actor.role is not Role.FACILITATOR:
         return Rejection("facilitator_only")
-    if isinstance(command, (*GROUPING_COMMANDS, *VOTING_COMMANDS, *CONSENT_COMMANDS)):
-        return _decide_elsewhere(state, actor, command)
-
     match command:
         case OpenPrompt(prompt_index=index):
             if not 0 <= index < state.prompt_count:
@@ -315,30 +291,8 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
     raise TypeError(f"unknown command {command!r}")
 
 
-def _decide_elsewhere(
-    state: SessionState, actor: Actor, command: GroupingCommand | VotingCommand | ConsentCommand
-) -> Decision:
-    """The rules of grouping, voting and deciding live in modules of their own."""
-    decided: Sequence[Event] | Rejection
-    if isinstance(command, GROUPING_COMMANDS):
-        decided = decide_grouping(state, actor, command)
-    elif isinstance(command, VOTING_COMMANDS):
-        decided = decide_voting(state, actor, command)
-    else:
-        decided = decide_consent(state, actor, command)
-    return decided if isinstance(decided, Rejection) else list(decided)
-
-
-def evolve(state: SessionState, event: Event) -> SessionState:
-    if isinstance(event, GROUPING_EVENTS):
-        return evolve_grouping(state, event)
-    if isinstance(event, VOTING_EVENTS):
-        return evolve_voting(state, event)
-    if isinstance(event, CONSENT_EVENTS):
-        return evolve_consent(state, event)
+def evolve_answering(state: SessionState, event: AnsweringEvent) -> SessionState:
     match event:
-        case PhaseChanged(phase=phase, prompt_index=index):
-            return replace(state, phase=phase, prompt_index=index)
         case RevealChanged(reveal=reveal):
             return replace(state, reveal=reveal)
         case PromptAdded(text=text):
@@ -358,9 +312,3 @@ def evolve(state: SessionState, event: Event) -> SessionState:
         case RoomLocked(is_locked=is_locked):
             return replace(state, is_locked=is_locked)
     raise TypeError(f"unknown event {event!r}")
-
-
-def evolve_all(state: SessionState, events: list[Event]) -> SessionState:
-    for event in events:
-        state = evolve(state, event)
-    return state

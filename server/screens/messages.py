@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..rules.state import Rejection
 from .i18n import N_, Translator
-from .state import Rejection
 
 REJECTIONS: dict[str, str] = {
     # rules

@@ -18,15 +18,11 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from .audiences import Audiences, Client, ProposedGroup, View
-from .consent import EndSession
-from .grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
-from .hub import Frame, Hub
-from .outcome import build_outcome
-from .protocol import Message
-from .render import Renderer
-from .rules import Event, decide, evolve_all
-from .state import (
+from ..outcome.build import build_outcome
+from ..rules import Event, decide, evolve_all
+from ..rules.consent import EndSession
+from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
+from ..rules.state import (
     Action,
     Actor,
     Decision,
@@ -39,8 +35,12 @@ from .state import (
     Round,
     SessionState,
 )
-from .store import LoadedSession, Store
-from .suggest import suggest_groups
+from ..screens.render import Renderer
+from ..store import LoadedSession, Store
+from ..suggest import suggest_groups
+from .hub import Frame, Hub
+from .protocol import Message
+from .publisher import Audiences, Client, ProposedGroup, View
 
 log = logging.getLogger("draagvlak.live")
 

@@ -22,7 +22,7 @@ def check_store_url(url: str) -> None:
         raise StoreFileError(f"{url}: no store for this address; use a file path or sqlite:///path")
     path = url.removeprefix("sqlite:///")
     if path != ":memory:":
-        from .store_sqlite import MIGRATIONS
+        from .sqlite import MIGRATIONS
 
         check_sqlite_file(Path(path), len(MIGRATIONS))
 

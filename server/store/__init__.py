@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .rules import Event
-from .state import Answer, Group, Phase, Reveal
+from ..rules import Event
+from ..rules.state import Answer, Group, Phase, Reveal
 
 
 class CodeTaken(Exception):
@@ -123,7 +123,7 @@ class Store(Protocol):
 
 def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):
-        from .store_sqlite import SQLiteStore
+        from .sqlite import SQLiteStore
 
         return SQLiteStore(url.removeprefix("sqlite:///"))
     raise ValueError(f"no store for {url!r}: use sqlite:///path/to/file.db")

@@ -11,7 +11,7 @@ from typing import Any, cast
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from . import exports
+from ..outcome import exports
 from .pages import facilitated, page, request_locale
 
 EXPORTS = {

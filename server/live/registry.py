@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from .auth import Signer
+from ..rules.state import Limits
+from ..screens.render import Renderer
+from ..store import Store
+from ..web.auth import Signer
 from .hub import Hub
-from .live import LiveSession
-from .render import Renderer
-from .state import Limits
-from .store import Store
+from .session import LiveSession
 
 
 class LiveSessions:

@@ -14,9 +14,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import consent, voting
+from ..rules import consent, voting
+from ..rules.state import Answer, Level, Phase, Reveal
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
-from .state import Answer, Level, Phase, Reveal
 
 # Rendered fragments kept (about 1 KB each): two full boards of 1,000 cards and more.
 MAX_FRAGMENTS = 5000

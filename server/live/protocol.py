@@ -11,7 +11,21 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .consent import (
+from ..rules import (
+    AddPrompt,
+    CloseAnswering,
+    Command,
+    DeleteAnswer,
+    EditAnswer,
+    HideAnswer,
+    LockRoom,
+    OpenPrompt,
+    SetReveal,
+    StartGrouping,
+    SubmitAnswer,
+    clean_text,
+)
+from ..rules.consent import (
     AddAction,
     CloseRound,
     EditAction,
@@ -22,7 +36,7 @@ from .consent import (
     Reword,
     SetConsentShare,
 )
-from .grouping import (
+from ..rules.grouping import (
     CreateGroup,
     DismissSuggestion,
     IntoGroup,
@@ -37,22 +51,8 @@ from .grouping import (
     SuggestionCommand,
     Target,
 )
-from .rules import (
-    AddPrompt,
-    CloseAnswering,
-    Command,
-    DeleteAnswer,
-    EditAnswer,
-    HideAnswer,
-    LockRoom,
-    OpenPrompt,
-    SetReveal,
-    StartGrouping,
-    SubmitAnswer,
-    clean_text,
-)
-from .state import Level, Reveal
-from .voting import RevealVotes, SetExpected, SetFloor, StartVoting, Vote
+from ..rules.state import Level, Reveal
+from ..rules.voting import RevealVotes, SetExpected, SetFloor, StartVoting, Vote
 
 _MSG_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _LARGEST_NUMBER = 10**9

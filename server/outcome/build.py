@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .consent import counts, responses, status
-from .state import Level, SessionState
-from .store import SessionRecord
-from .voting import is_below_floor, items, tally, voter_count
+from ..rules.consent import counts, responses, status
+from ..rules.state import Level, SessionState
+from ..rules.voting import is_below_floor, items, tally, voter_count
+from ..store import SessionRecord
 
 SCHEMA = "draagvlak.outcome/1"
 

@@ -1,0 +1,1 @@
+"""What a closed session leaves: the outcome, and its exports."""

@@ -1,0 +1,81 @@
+"""The session's rules as pure functions: a state and a command give events or a rejection.
+
+Nothing here does I/O, so every rule is testable in microseconds and the live session can
+try a whole batch of commands on a copy of the state before anything is saved. Each phase
+keeps its rules in a module of its own; this one hands a command to the right one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .answering import (
+    ANSWERING_EVENTS,
+    AnsweringCommand,
+    AnsweringEvent,
+    decide_answering,
+    evolve_answering,
+)
+from .consent import (
+    CONSENT_COMMANDS,
+    CONSENT_EVENTS,
+    ConsentCommand,
+    ConsentEvent,
+    decide_consent,
+    evolve_consent,
+)
+from .grouping import (
+    GROUPING_COMMANDS,
+    GROUPING_EVENTS,
+    GroupingCommand,
+    GroupingEvent,
+    decide_grouping,
+    evolve_grouping,
+)
+from .state import Actor, PhaseChanged, Rejection, SessionState
+from .voting import (
+    VOTING_COMMANDS,
+    VOTING_EVENTS,
+    VotingCommand,
+    VotingEvent,
+    decide_voting,
+    evolve_voting,
+)
+
+Command = AnsweringCommand | GroupingCommand | VotingCommand | ConsentCommand
+Event = PhaseChanged | AnsweringEvent | GroupingEvent | VotingEvent | ConsentEvent
+Decision = list[Event] | Rejection
+
+
+def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
+    decided: Sequence[Event] | Rejection
+    if isinstance(command, GROUPING_COMMANDS):
+        decided = decide_grouping(state, actor, command)
+    elif isinstance(command, VOTING_COMMANDS):
+        decided = decide_voting(state, actor, command)
+    elif isinstance(command, CONSENT_COMMANDS):
+        decided = decide_consent(state, actor, command)
+    else:
+        decided = decide_answering(state, actor, command)
+    return decided if isinstance(decided, Rejection) else list(decided)
+
+
+def evolve(state: SessionState, event: Event) -> SessionState:
+    if isinstance(event, PhaseChanged):
+        return replace(state, phase=event.phase, prompt_index=event.prompt_index)
+    if isinstance(event, ANSWERING_EVENTS):
+        return evolve_answering(state, event)
+    if isinstance(event, GROUPING_EVENTS):
+        return evolve_grouping(state, event)
+    if isinstance(event, VOTING_EVENTS):
+        return evolve_voting(state, event)
+    if isinstance(event, CONSENT_EVENTS):
+        return evolve_consent(state, event)
+    raise TypeError(f"unknown event {event!r}")
+
+
+def evolve_all(state: SessionState, events: list[Event]) -> SessionState:
+    for event in events:
+        state = evolve(state, event)
+    return state

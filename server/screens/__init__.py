@@ -1,0 +1,1 @@
+"""What people see: templates rendered per language, texts and translations, QR codes."""
