@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .config import Settings, SettingsError
 from .packs import PackError
-from .store.sqlite_file import StoreFileError, check_store_url
+from .store.sqlite.file import StoreFileError, check_store_url
 from .web.listener import ListenError, bind_socket
 from .web.network import banner
 

@@ -309,5 +309,5 @@ def test_the_store_runs_with_the_settings_these_tests_assume(server):
     """The database file is in WAL mode, and the store asks for synchronous=FULL (a
     per-connection setting, so it is read from the source): see the module docstring."""
     assert rows(server.db, "PRAGMA journal_mode") == [("wal",)]
-    source = (ROOT / "server" / "store" / "sqlite.py").read_text()
+    source = (ROOT / "server" / "store" / "sqlite" / "__init__.py").read_text()
     assert re.search(r"PRAGMA\s+synchronous\s*=\s*FULL", source, re.IGNORECASE)

@@ -20,9 +20,9 @@ from server.outcome.exports import (
     Reason,
 )
 from server.rules.consent import AddAction, CloseRound, GiveConsent, ProposeDecision, Reword
+from server.rules.records import SessionRecord
 from server.rules.state import Actor, Answer, Group, Level, Phase, Role, SessionState
 from server.rules.voting import RevealVotes, SetFloor, StartVoting, Vote
-from server.store import SessionRecord
 
 LEADER = Actor(Role.FACILITATOR)
 PEOPLE = [
@@ -124,7 +124,7 @@ def outcome_of(state: SessionState) -> dict[str, object]:
 
 
 def test_the_outcome_has_the_documented_shape():
-    """Every level of the dict has exactly the keys of the TypedDicts in server/outcome/exports.py."""
+    """Every level of the dict has exactly the keys of the TypedDicts in outcome/exports.py."""
     outcome = outcome_of(full_session())
     assert set(outcome) == set(Outcome.__annotations__)
     assert outcome["schema"] == SCHEMA == "draagvlak.outcome/1"

@@ -14,12 +14,12 @@ from typing import Any
 from ..rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, RoomLocked
 from ..rules.consent import ConsentGiven, latest_round
 from ..rules.grouping import GROUPING_EVENTS
+from ..rules.records import SessionRecord
 from ..rules.state import Actor, Phase, Rejection, SessionState
 from ..rules.voting import ExpectedSet, VotesSet, dots_of
 from ..screens.messages import rejection_text
 from ..screens.qr import qr_svg
 from ..screens.render import Renderer
-from ..store import SessionRecord
 from .hub import Frame, Hub, Outbox
 
 

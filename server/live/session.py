@@ -23,16 +23,11 @@ from ..rules import Event, decide, evolve_all
 from ..rules.consent import EndSession
 from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
 from ..rules.state import (
-    Action,
     Actor,
-    Decision,
-    Level,
     Limits,
     Phase,
     Rejection,
-    Response,
     Role,
-    Round,
     SessionState,
 )
 from ..screens.render import Renderer
@@ -86,28 +81,20 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         next_group=max((g.number for g in loaded.groups), default=0) + 1,
         is_phone_grouping=record.is_phone_grouping,
         is_locked=bool(settings.get("is_locked", False)),
-        votes=MappingProxyType({(p, voter, item): dots for p, voter, item, dots in loaded.votes}),
+        votes=MappingProxyType({(v.prompt_index, v.voter, v.item): v.dots for v in loaded.votes}),
         vote_budget=settings.get("vote_budget", 3),
         is_stacking=bool(settings.get("is_stacking", True)),
         revealed=frozenset(settings.get("revealed", ())),
         floor=settings.get("floor", 3),
         expected=settings.get("expected", 0),
         consent_share=settings.get("consent_share", 50),
-        decisions=MappingProxyType({row[0]: Decision(*row) for row in loaded.decisions}),
-        rounds=MappingProxyType(
-            {
-                (d, n): Round(d, n, text, bool(is_open), bool(agreed))
-                for d, n, text, is_open, agreed in loaded.rounds
-            }
-        ),
+        decisions=MappingProxyType({d.number: d for d in loaded.decisions}),
+        rounds=MappingProxyType({(r.decision, r.number): r for r in loaded.rounds}),
         consents=MappingProxyType(
-            {
-                (d, r, voter): Response(Level(level), reason)
-                for d, r, voter, level, reason in loaded.consents
-            }
+            {(c.decision, c.round, c.voter): c.response for c in loaded.consents}
         ),
-        actions=MappingProxyType({row[0]: Action(*row) for row in loaded.actions}),
-        focus=max((row[0] for row in loaded.decisions), default=0),
+        actions=MappingProxyType({a.number: a for a in loaded.actions}),
+        focus=max((d.number for d in loaded.decisions), default=0),
     )
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..rules.consent import counts, responses, status
+from ..rules.records import SessionRecord
 from ..rules.state import Level, SessionState
 from ..rules.voting import is_below_floor, items, tally, voter_count
-from ..store import SessionRecord
 
 SCHEMA = "draagvlak.outcome/1"
 

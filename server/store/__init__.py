@@ -1,7 +1,8 @@
-"""Where sessions are kept: a small interface, with the engine chosen by URL.
+"""Where sessions are kept: a small interface in a few parts, with the engine chosen by URL.
 
 `sqlite:///path` is the embedded default; a PostgreSQL engine can be added behind the
-same interface later without touching the rules or the templates.
+same interface later without touching the rules or the templates. Every engine passes
+the same contract tests (tests/test_store_contract.py).
 """
 
 from __future__ import annotations
@@ -11,40 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..rules import Event
-from ..rules.state import Answer, Group, Phase, Reveal
+from ..rules.records import SavedPack, SessionRecord
+from ..rules.state import Action, Answer, Decision, Group, Response, Round
 
 
 class CodeTaken(Exception):
     """Another open session already uses this join code."""
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: str
-    code: str
-    pack_id: str
-    lang: str
-    title: str
-    intro: str
-    prompts: tuple[str, ...]
-    facilitator_hash: str
-    created_at: str
-    phase: Phase = Phase.LOBBY
-    prompt_index: int = 0
-    reveal: Reveal = Reveal.LIVE
-    is_phone_grouping: bool = False
-    settings: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SavedPack:
-    """Questions a facilitator wrote, kept to run again; in the one language they wrote."""
-
-    id: str
-    title: str
-    lang: str
-    prompts: tuple[str, ...]
-    created_at: str
 
 
 @dataclass(frozen=True)
@@ -58,38 +31,49 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class Dots:
+    """One voter's dots on one item of one question."""
+
+    prompt_index: int
+    voter: str
+    item: str
+    dots: int
+
+
+@dataclass(frozen=True)
+class Consent:
+    """One participant's response in one round of consent."""
+
+    decision: int
+    round: int
+    voter: str
+    response: Response
+
+
+@dataclass(frozen=True)
 class LoadedSession:
+    """A session as stored: its record and every row of its state, typed."""
+
     record: SessionRecord
     answers: list[Answer]
     receipts: list[Receipt]
     participants: frozenset[str]
     groups: list[Group]
-    # Rows of voting and deciding, as stored; live.state_from turns them into state.
-    votes: list[Any] = field(default_factory=list)
-    decisions: list[Any] = field(default_factory=list)
-    rounds: list[Any] = field(default_factory=list)
-    consents: list[Any] = field(default_factory=list)
-    actions: list[Any] = field(default_factory=list)
+    votes: list[Dots] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    rounds: list[Round] = field(default_factory=list)
+    consents: list[Consent] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
 
 
-class Store(Protocol):
-    async def open(self) -> None: ...
-
-    async def close(self) -> None: ...
-
+class Sessions(Protocol):
     async def create_session(self, record: SessionRecord) -> None:
         """Raises CodeTaken when the code is in use by another open session."""
 
-    async def session_id_for_code(self, code: str) -> str | None: ...
+    async def session_id_for_code(self, code: str) -> str | None:
+        """The open session with this code."""
 
     async def load_session(self, session_id: str) -> LoadedSession | None: ...
-
-    async def save_pack(self, pack: SavedPack) -> None: ...
-
-    async def saved_packs(self) -> list[SavedPack]:
-        """Newest first."""
-
-    async def delete_pack(self, pack_id: str) -> None: ...
 
     async def add_participant(self, session_id: str, pseudonym: str) -> bool:
         """True when this pseudonym is new to the session."""
@@ -98,27 +82,51 @@ class Store(Protocol):
         self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
     ) -> None:
         """Saves all events in one transaction: all of them are kept, or none. With an
-        outcome, the same transaction closes the session and unlinks its pseudonyms."""
+        outcome, the same transaction closes the session and forgets who did what, also
+        on disk; a closed session's code is free again."""
 
+    async def delete_session(self, session_id: str) -> None:
+        """Everything of the session, at once and for good."""
+
+
+class Outcomes(Protocol):
     async def outcome(self, session_id: str) -> dict[str, Any] | None: ...
 
     async def add_share_link(self, session_id: str, token_hash: str, created_at: str) -> None: ...
 
-    async def delete_session(self, session_id: str) -> None: ...
+    async def revoke_share_links(self, session_id: str) -> None: ...
 
-    async def forget_raw_answers(self, created_before: str) -> list[str]:
-        """Ids of the closed sessions, started before then, whose raw answers were
-        deleted now."""
+    async def shared_outcome(self, token_hash: str) -> dict[str, Any] | None:
+        """The outcome behind a share link that has not been revoked."""
 
+
+class Packs(Protocol):
+    async def save_pack(self, pack: SavedPack) -> None: ...
+
+    async def saved_packs(self) -> list[SavedPack]:
+        """Newest first."""
+
+    async def delete_pack(self, pack_id: str) -> None: ...
+
+
+class Retention(Protocol):
     async def open_sessions_created_before(self, created_before: str) -> list[str]:
         """Sessions nobody closed: retention closes them too."""
 
+    async def forget_raw_answers(self, created_before: str) -> list[str]:
+        """Ids of the closed sessions, started before then, whose raw answers were
+        deleted now; their outcomes keep groups, counts, decisions and actions."""
+
+
+class Keys(Protocol):
     async def key(self, name: str) -> bytes:
         """A random key of this installation, made on first use and kept."""
 
-    async def revoke_share_links(self, session_id: str) -> None: ...
 
-    async def shared_outcome(self, token_hash: str) -> dict[str, Any] | None: ...
+class Store(Sessions, Outcomes, Packs, Retention, Keys, Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 def open_store(url: str) -> Store:

@@ -18,9 +18,10 @@ from ..packs import (
     read_own_questions,
     read_title,
 )
+from ..rules.records import SavedPack, SessionRecord
 from ..rules.state import Reveal
 from ..screens.i18n import LOCALES, pick_locale
-from ..store import CodeTaken, SavedPack, SessionRecord
+from ..store import CodeTaken
 from . import auth
 from .network import join_base_url, unreachable_reason
 

@@ -8,6 +8,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from .schema import MIGRATIONS
+
 # Tables every version of Draagvlak's schema has had since the first migration.
 OWN_TABLES = frozenset({"sessions", "participants", "answers"})
 
@@ -22,8 +24,6 @@ def check_store_url(url: str) -> None:
         raise StoreFileError(f"{url}: no store for this address; use a file path or sqlite:///path")
     path = url.removeprefix("sqlite:///")
     if path != ":memory:":
-        from .sqlite import MIGRATIONS
-
         check_sqlite_file(Path(path), len(MIGRATIONS))
 
 

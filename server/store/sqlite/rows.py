@@ -1,0 +1,99 @@
+"""A session's rows: the record written when it starts, and everything read back as typed
+records when it is loaded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiosqlite
+
+from ...rules.records import SessionRecord
+from ...rules.state import Action, Answer, Decision, Group, Level, Phase, Response, Reveal, Round
+from .. import Consent, Dots, LoadedSession, Receipt
+
+# The rows of one session, in the order of the fields of their records.
+RECORD = (
+    "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash, created_at,"
+    " phase, prompt_index, reveal, is_phone_grouping, settings FROM sessions WHERE id = ?"
+)
+ANSWERS = (
+    "SELECT number, prompt_index, author, text, group_number FROM answers"
+    " WHERE session_id = ? ORDER BY number"
+)
+RECEIPTS = "SELECT author, msg_id, number FROM receipts WHERE session_id = ?"
+PARTICIPANTS = "SELECT pseudonym FROM participants WHERE session_id = ?"
+GROUPS = "SELECT number, prompt_index, label FROM groups WHERE session_id = ? ORDER BY number"
+VOTES = "SELECT prompt_index, voter, item, dots FROM votes WHERE session_id = ?"
+DECISIONS = "SELECT number, prompt_index, from_item, origin FROM decisions WHERE session_id = ?"
+ROUNDS = "SELECT decision, number, text, is_open, is_agreed FROM rounds WHERE session_id = ?"
+CONSENTS = "SELECT decision, round, voter, level, reason FROM consents WHERE session_id = ?"
+ACTIONS = "SELECT number, decision, what, who, due, origin FROM actions WHERE session_id = ?"
+
+
+async def insert_session(db: aiosqlite.Connection, record: SessionRecord) -> None:
+    await db.execute(
+        "INSERT INTO sessions (id, code, pack_id, lang, title, intro, prompts,"
+        " facilitator_hash, created_at, phase, prompt_index, reveal, settings)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.id,
+            record.code,
+            record.pack_id,
+            record.lang,
+            record.title,
+            record.intro,
+            json.dumps(record.prompts, ensure_ascii=False),
+            record.facilitator_hash,
+            record.created_at,
+            record.phase.value,
+            record.prompt_index,
+            record.reveal.value,
+            json.dumps(dict(record.settings), ensure_ascii=False),
+        ),
+    )
+
+
+async def read_session(db: aiosqlite.Connection, session_id: str) -> LoadedSession | None:
+    async def rows(query: str) -> list[tuple[Any, ...]]:
+        async with db.execute(query, (session_id,)) as cursor:
+            return [tuple(row) async for row in cursor]
+
+    found = await rows(RECORD)
+    if not found:
+        return None
+    (row,) = found
+    record = SessionRecord(
+        id=row[0],
+        code=row[1],
+        pack_id=row[2],
+        lang=row[3],
+        title=row[4],
+        intro=row[5],
+        prompts=tuple(json.loads(row[6])),
+        facilitator_hash=row[7],
+        created_at=row[8],
+        phase=Phase(row[9]),
+        prompt_index=row[10],
+        reveal=Reveal(row[11]),
+        is_phone_grouping=bool(row[12]),
+        settings=json.loads(row[13]),
+    )
+    return LoadedSession(
+        record,
+        answers=[Answer(*r) for r in await rows(ANSWERS)],
+        receipts=[Receipt(*r) for r in await rows(RECEIPTS)],
+        participants=frozenset(r[0] for r in await rows(PARTICIPANTS)),
+        groups=[Group(*r) for r in await rows(GROUPS)],
+        votes=[Dots(*r) for r in await rows(VOTES)],
+        decisions=[Decision(*r) for r in await rows(DECISIONS)],
+        rounds=[
+            Round(d, n, text, bool(is_open), bool(agreed))
+            for d, n, text, is_open, agreed in await rows(ROUNDS)
+        ],
+        consents=[
+            Consent(d, n, voter, Response(Level(level), reason))
+            for d, n, voter, level, reason in await rows(CONSENTS)
+        ],
+        actions=[Action(*r) for r in await rows(ACTIONS)],
+    )

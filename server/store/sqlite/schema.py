@@ -1,0 +1,160 @@
+"""The SQLite schema, as the migrations that build it: applied in order at start-up, each
+moving `PRAGMA user_version` one up; never edited, only appended to."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL,
+        is_open INTEGER NOT NULL DEFAULT 1,
+        pack_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        title TEXT NOT NULL,
+        intro TEXT NOT NULL,
+        prompts TEXT NOT NULL,
+        facilitator_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        reveal TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX sessions_open_code ON sessions (code) WHERE is_open = 1;
+    -- A pseudonym is a hash of a random per-session token in the phone's cookie:
+    -- enough to edit one's own answers, nothing that points at a person or device.
+    CREATE TABLE participants (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        pseudonym TEXT NOT NULL,
+        PRIMARY KEY (session_id, pseudonym)
+    ) WITHOUT ROWID;
+    CREATE TABLE answers (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        PRIMARY KEY (session_id, number),
+        UNIQUE (session_id, author, msg_id)
+    );
+    """,
+    """
+    -- Questions a facilitator wrote and kept as a topic for next time.
+    CREATE TABLE saved_packs (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        prompts TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE groups (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        PRIMARY KEY (session_id, number)
+    );
+    ALTER TABLE answers ADD COLUMN group_number INTEGER;
+    ALTER TABLE sessions ADD COLUMN is_phone_grouping INTEGER NOT NULL DEFAULT 0;
+    """,
+    """
+    -- Voting and deciding. Voters are pseudonyms until the session closes.
+    ALTER TABLE sessions ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE votes (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        prompt_index INTEGER NOT NULL,
+        voter TEXT NOT NULL,
+        item TEXT NOT NULL,
+        dots INTEGER NOT NULL,
+        PRIMARY KEY (session_id, prompt_index, voter, item)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        from_item TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (session_id, number)
+    );
+    CREATE TABLE rounds (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        decision INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        is_open INTEGER NOT NULL,
+        is_agreed INTEGER NOT NULL,
+        PRIMARY KEY (session_id, decision, number)
+    );
+    CREATE TABLE consents (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        decision INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        voter TEXT NOT NULL,
+        level TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (session_id, decision, round, voter)
+    );
+    CREATE TABLE actions (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        decision INTEGER NOT NULL,
+        what TEXT NOT NULL,
+        who TEXT NOT NULL,
+        due TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (session_id, number)
+    );
+    """,
+    """
+    -- What a closed session leaves behind: the outcome, and read-only links to it.
+    CREATE TABLE outcomes (
+        session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+        outcome TEXT NOT NULL,
+        closed_at TEXT NOT NULL
+    );
+    CREATE TABLE share_links (
+        token_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        is_revoked INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+    """
+    -- Message ids are the client's to choose: they leave the answers table, whose unique
+    -- (author, msg_id) made closing fail once authors were blanked. Receipts say which
+    -- ids a pseudonym has had applied (also of answers deleted since); closing deletes them.
+    CREATE TABLE receipts (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        author TEXT NOT NULL,
+        msg_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        PRIMARY KEY (session_id, author, msg_id)
+    ) WITHOUT ROWID;
+    INSERT INTO receipts (session_id, author, msg_id, number)
+        SELECT session_id, author, msg_id, number FROM answers WHERE author != '';
+    CREATE TABLE answers_without_ids (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        prompt_index INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        group_number INTEGER,
+        PRIMARY KEY (session_id, number)
+    );
+    INSERT INTO answers_without_ids
+        SELECT session_id, number, prompt_index, author, text, group_number FROM answers;
+    DROP TABLE answers;
+    ALTER TABLE answers_without_ids RENAME TO answers;
+    -- Keys this installation signs with (participants' tokens, the QR code's join links).
+    CREATE TABLE keys (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    """,
+]
+
+# Tables that tie a row to a device until the session closes.
+PERSONAL_TABLES = ("participants", "votes", "consents", "receipts")
