@@ -1,42 +1,24 @@
 """What each audience sees: the stages, boards, counts and own parts of the phones, the
 projector and the console, rendered once per audience and language and published to its
-channel. The rendering half of a running session (`server/live/session.py`).
+channel. What to send again is derived from where the changed fields of the state are
+drawn (`rules.state.Shown`); the caches that make a thousand phones cheap live here.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
-from ..rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event, RoomLocked
-from ..rules.consent import ConsentGiven, latest_round
-from ..rules.grouping import GROUPING_EVENTS
+from ..rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event
 from ..rules.records import SessionRecord
-from ..rules.state import Actor, Phase, Rejection, SessionState
-from ..rules.voting import ExpectedSet, VotesSet, dots_of
+from ..rules.state import Phase, Rejection, SessionState, Shown, changed_parts
 from ..screens.messages import rejection_text
 from ..screens.qr import qr_svg
 from ..screens.render import Renderer
-from .hub import Frame, Hub, Outbox
-
-
-class View(StrEnum):
-    PHONE = "phone"
-    SCREEN = "screen"
-    CONSOLE = "console"
-
-
-@dataclass(eq=False)
-class Client:
-    """One open websocket: what it looks at, in which language, and for whom."""
-
-    view: View
-    locale: str
-    actor: Actor
-    outbox: Outbox
+from .changes import SHOWN_ON_STAGES, author_of, personal_part, same_shared, stage_of
+from .hub import Frame, Hub
+from .presence import Client, Presence, View
 
 
 @dataclass(frozen=True)
@@ -47,80 +29,36 @@ class ProposedGroup:
     answers: tuple[int, ...]
 
 
-# Phases whose stages show answers themselves (boards, ballots, results).
-SHOWN_ON_STAGES = (Phase.GROUPING, Phase.VOTING, Phase.DECIDING)
+class Publisher:
+    """The screens of one session. It shows the state the session hands it (`show`), with
+    the number of people who joined, and the suggestions only the console sees."""
 
-
-def stage_of(state: SessionState) -> tuple[object, ...]:
-    """What the stages show besides answers, groups, votes and responses: when it changes,
-    every stage is sent again."""
-    return (
-        state.phase,
-        state.prompt_index,
-        state.reveal,
-        state.prompts,
-        state.is_phone_grouping,
-        state.revealed,
-        state.vote_budget,
-        state.is_stacking,
-        state.floor,
-        state.expected,
-        state.consent_share,
-        state.decisions,
-        state.rounds,
-        state.actions,
-        state.focus,
-    )
-
-
-def personal_part(state: SessionState, pseudonym: str) -> Hashable:
-    """All that a participant's own part shows of them alone, by phase (see _mine.html)."""
-    match state.phase:
-        case Phase.VOTING:
-            return tuple(sorted(dots_of(state, state.prompt_index, pseudonym).items()))
-        case Phase.DECIDING:
-            current = latest_round(state, state.focus)
-            return current and state.consents.get((state.focus, current.number, pseudonym))
-        case _:
-            return tuple(state.answers_by(pseudonym, state.prompt_index))
-
-
-def same_shared(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
-    """Answers and groups by identity (they are replaced when they change), the rest by value."""
-    return a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
-
-
-def author_of(before: SessionState, event: Event) -> str:
-    match event:
-        case VotesSet(voter=voter) | ConsentGiven(voter=voter):
-            return voter
-        case AnswerAdded(answer=answer):
-            return answer.author
-        case AnswerEdited(number=number) | AnswerDeleted(number=number) if number in before.answers:
-            return before.answers[number].author
-    return ""
-
-
-class Audiences:
-    """Rendering and publishing for a LiveSession, which holds the attributes below."""
-
-    id: str
-    record: SessionRecord
-    base_url: str
-    join_key: str
-    state: SessionState
-    participants: set[str]
-    renderer: Renderer
-    hub: Hub
-    suggestions: list[ProposedGroup]
-    suggested: bool
-    # Who is connected, and in which languages: pseudonym -> locale -> connections.
-    _present: dict[str, Counter[str]]
-    # Connections per view and language.
-    _watchers: Counter[tuple[View, str]]
-    _context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None
-    _mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None
-    _qr: tuple[str, str] | None  # join address, its QR code
+    def __init__(
+        self,
+        record: SessionRecord,
+        state: SessionState,
+        *,
+        renderer: Renderer,
+        hub: Hub,
+        presence: Presence,
+        base_url: str,
+        join_key: str,
+    ) -> None:
+        self.id = record.id
+        self.record = record
+        self.state = state
+        self.joined = 0
+        self.renderer = renderer
+        self.hub = hub
+        self.presence = presence
+        self.base_url = base_url
+        self.join_key = join_key
+        # Proposed groups, shown to the facilitator only; nothing moves until accepted.
+        self.suggestions: list[ProposedGroup] = []
+        self.suggested = False
+        self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
+        self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
+        self._qr: tuple[str, str] | None = None  # join address, its QR code
 
     # Addresses ------------------------------------------------------------------------
 
@@ -152,9 +90,7 @@ class Audiences:
                 return [self.channel("console", client.locale)]
 
     def watching(self, view: View) -> list[str]:
-        """The languages that someone here looks at this view in: nobody else's are
-        rendered (a newcomer gets the whole state when it connects)."""
-        return sorted(locale for (seen, locale), n in self._watchers.items() if seen is view and n)
+        return self.presence.watching(view)
 
     def _prune_suggestions(self) -> None:
         """Keeps of each suggestion the answers still ungrouped, if two or more remain."""
@@ -168,7 +104,7 @@ class Audiences:
 
     def context(self) -> dict[str, Any]:
         """What every template sees; built once per state, not once per frame."""
-        others = (len(self.participants), self.suggested, tuple(self.suggestions), self.base_url)
+        others = (self.joined, self.suggested, tuple(self.suggestions), self.base_url)
         cached = self._context
         if cached is None or cached[0] is not self.state or cached[1] != others:
             cached = self._context = (self.state, others, self._build_context())
@@ -181,7 +117,7 @@ class Audiences:
             "state": state,
             "prompt": state.current_prompt,
             "answers": state.answers_for(state.prompt_index),
-            "joined": len(self.participants),
+            "joined": self.joined,
             "suggestions": self.suggestions,
             "suggested": self.suggested,
             "join_url": self.join_url,
@@ -256,31 +192,36 @@ class Audiences:
         receipt = self.renderer.render("_receipt.html", client.locale, msg_id=msg_id, status=status)
         return [Frame(notice, "notice"), Frame(receipt)]
 
-    async def _publish_suggestions(self) -> None:
+    async def publish_suggestions(self) -> None:
         self._prune_suggestions()
         for locale in self.watching(View.CONSOLE):
             frame = self._frame("_suggestions.html", locale, "suggestions")
             await self.hub.publish(self.channel("console", locale), [frame])
 
-    async def _publish_joined(self) -> None:
+    async def publish_joined(self) -> None:
         for locale in self.watching(View.CONSOLE):
             frame = self.joined_count(locale, View.CONSOLE)
             await self.hub.publish(self.channel("console", locale), [frame])
         screen = self.joined_count(self.record.lang, View.SCREEN)
         await self.hub.publish(self.channel("screen"), [screen])
 
-    async def _publish(self, before: SessionState, events: list[Event]) -> None:
+    def show(self, state: SessionState, joined: int) -> None:
+        """From now on the screens show this state, and this many people who joined."""
+        self.state = state
+        self.joined = joined
+
+    async def publish(self, before: SessionState, events: list[Event]) -> None:
+        """Sends each audience what it shows of the fields that changed since `before`."""
         if not events:
             return
         state = self.state
+        changed = changed_parts(before, state)
         # An answer hidden after answering is on boards, ballots and results: every
         # stage and own part is drawn again without it.
-        is_hidden_late = state.phase in SHOWN_ON_STAGES and any(
-            isinstance(e, AnswerDeleted) for e in events
-        )
-        stage_changed = is_hidden_late or stage_of(before) != stage_of(state)
+        if state.phase in SHOWN_ON_STAGES and len(state.answers) < len(before.answers):
+            changed |= Shown.STAGE
         authors: set[str] = set()
-        if stage_changed:
+        if Shown.STAGE in changed:
             for locale in self.watching(View.PHONE):
                 await self.hub.publish(self.channel("phone", locale), [self.phone_stage(locale)])
             for locale in self.watching(View.CONSOLE):
@@ -289,25 +230,26 @@ class Audiences:
                 )
             await self.hub.publish(self.channel("screen"), [self.screen_stage()])
             if state.phase in (Phase.VOTING, Phase.DECIDING):
-                authors = set(self._present)
+                authors = self.presence.phones()
             else:
                 authors = {a.author for a in state.answers_for(state.prompt_index)}
         else:
-            await self._publish_answer_changes(events)
-            if any(isinstance(e, GROUPING_EVENTS) for e in events):
-                await self._publish_board()
-            authors = {author_of(before, event) for event in events}
-            if any(isinstance(e, VotesSet | ConsentGiven) for e in events):
+            if Shown.ANSWERS in changed:
+                await self._publish_answer_changes(events)
+                if state.phase is Phase.GROUPING:
+                    await self._publish_board()
+            if changed & (Shown.VOTES | Shown.CONSENT):
                 await self._publish_progress()
-            if state.prompt_index in state.revealed and any(
-                isinstance(e, VotesSet) for e in events
-            ):
+            if Shown.VOTES in changed and state.prompt_index in state.revealed:
                 await self._publish_results()
-        if any(isinstance(e, RoomLocked | ExpectedSet) for e in events):
-            await self._publish_joined()
-        for locale in self.watching(View.CONSOLE):
-            await self.hub.publish(self.channel("console", locale), [self.answer_count(locale)])
-        await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
+            authors = {author_of(before, event) for event in events}
+        if Shown.COUNTS in changed:
+            await self.publish_joined()
+        if Shown.ANSWERS in changed:
+            for locale in self.watching(View.CONSOLE):
+                frame = self.answer_count(locale)
+                await self.hub.publish(self.channel("console", locale), [frame])
+            await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
         await self._publish_mine(authors)
 
     async def _publish_results(self) -> None:
@@ -379,7 +321,7 @@ class Audiences:
             cached = self._mine_cache = (shared, {})
         rendered = cached[1]
         for pseudonym in authors:
-            for locale in list(self._present.get(pseudonym, ())):
+            for locale in self.presence.locales_of(pseudonym):
                 key = (locale, personal_part(state, pseudonym))
                 frame = rendered.get(key)
                 if frame is None:

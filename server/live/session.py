@@ -1,46 +1,31 @@
-"""A session while it runs: its state in memory and one writer that applies commands.
-
-Every command follows one path: the rules decide on a copy of the state, the store saves
-the whole batch in one transaction, and only then is the new state kept, rendered once
-per audience and published. Commands that arrive together are handled as one batch, so
-a burst of answers costs one commit and one render per audience, not one per answer.
+"""A session while it runs: its state in memory, who is connected, its screens and its one
+writer, put together. The write path itself is `_write`, step by step (writer.py has the
+loop and the pure part); suggestions are computed beside it, never inside a batch.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import Counter
-from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
 from ..outcome.build import build_outcome
-from ..rules import Event, decide, evolve_all
 from ..rules.consent import EndSession
 from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
-from ..rules.state import (
-    Actor,
-    Limits,
-    Phase,
-    Rejection,
-    Role,
-    SessionState,
-)
+from ..rules.state import Actor, Limits, Phase, Rejection, Role, SessionState
 from ..screens.render import Renderer
 from ..store import LoadedSession, Store
 from ..suggest import suggest_groups
 from .hub import Frame, Hub
+from .presence import Client, Presence, View
 from .protocol import Message
-from .publisher import Audiences, Client, ProposedGroup, View
+from .publisher import ProposedGroup, Publisher
+from .writer import Submission, Writer, decide_batch
 
 log = logging.getLogger("draagvlak.live")
-
-MAX_BATCH = 500
-MAX_WAITING = 20_000
 
 
 class NotAdmitted(Exception):
@@ -49,17 +34,6 @@ class NotAdmitted(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A command waiting for the writer: from a connection, which gets a receipt, or from
-    the server itself (retention), which waits on `done` instead."""
-
-    actor: Actor
-    message: Message
-    client: Client | None = None
-    done: asyncio.Future[Rejection | None] | None = None
 
 
 def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
@@ -110,7 +84,7 @@ def forget_people(state: SessionState) -> SessionState:
     )
 
 
-class LiveSession(Audiences):
+class LiveSession:
     def __init__(
         self,
         loaded: LoadedSession,
@@ -129,22 +103,40 @@ class LiveSession(Audiences):
         self.participants = set(loaded.participants)
         self.store = store
         self.hub = hub
-        self.renderer = renderer
-        self.base_url = base_url
-        self.join_key = join_key
         self.max_participants = max_participants
-        self._present: dict[str, Counter[str]] = {}
-        self._clients: set[Client] = set()
-        self._watchers: Counter[tuple[View, str]] = Counter()
-        self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
-        self._qr: tuple[str, str] | None = None
-        self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
-        # Proposed groups, shown to the facilitator only; nothing moves until accepted.
-        self.suggestions: list[ProposedGroup] = []
-        self.suggested = False
-        self._inbox: asyncio.Queue[Submission] = asyncio.Queue()
-        self._worker = asyncio.create_task(self._run(), name=f"session-{self.id}")
-        self._worker.add_done_callback(self._worker_ended)
+        self.presence = Presence()
+        self.screens = Publisher(
+            self.record,
+            self.state,
+            renderer=renderer,
+            hub=hub,
+            presence=self.presence,
+            base_url=base_url,
+            join_key=join_key,
+        )
+        self.screens.show(self.state, len(self.participants))
+        self.writer = Writer(self.id, self._write, self._answer)
+        self._suggesting: set[asyncio.Task[None]] = set()
+
+    # What pages and the websocket read -----------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self.screens.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self.screens.base_url = value
+
+    @property
+    def qr(self) -> str:
+        return self.screens.qr
+
+    def context(self) -> dict[str, Any]:
+        return self.screens.context()
+
+    def reply(self, client: Client, msg_id: str, rejection: Rejection | None) -> list[Frame]:
+        return self.screens.reply(client, msg_id, rejection)
 
     # Connections ----------------------------------------------------------------------
 
@@ -168,40 +160,34 @@ class LiveSession(Audiences):
             if pseudonym not in self.participants and self.state.phase is not Phase.ENDED:
                 await self.store.add_participant(self.id, pseudonym)
                 self.participants.add(pseudonym)
-                await self._publish_joined()
-            self._present.setdefault(pseudonym, Counter())[client.locale] += 1
-        self._clients.add(client)
-        self._watchers[(client.view, client.locale)] += 1
+                self.screens.show(self.state, len(self.participants))
+                await self.screens.publish_joined()
+        self.presence.add(client)
         # No await from here on: the full state and the subscription belong together,
         # so the client neither misses nor repeats an update published in between.
-        for channel in self.channels_for(client):
+        for channel in self.screens.channels_for(client):
             self.hub.subscribe(channel, client.outbox)
-        client.outbox.put(self.full_state(client))
+        client.outbox.put(self.screens.full_state(client))
 
     def end_connections(self, code: int = 4404) -> None:
-        for client in self._clients:
+        for client in self.presence.clients:
             client.outbox.close(code)
 
     def disconnect(self, client: Client) -> None:
-        if client in self._clients:
-            self._clients.discard(client)
-            self._watchers[(client.view, client.locale)] -= 1
-        for channel in self.channels_for(client):
+        self.presence.remove(client)
+        for channel in self.screens.channels_for(client):
             self.hub.unsubscribe(channel, client.outbox)
-        if client.view is View.PHONE:
-            locales = self._present.get(client.actor.pseudonym)
-            if locales is not None:
-                locales[client.locale] -= 1
-                if locales[client.locale] <= 0:
-                    del locales[client.locale]
-                if not locales:
-                    del self._present[client.actor.pseudonym]
+
+    # Commands -------------------------------------------------------------------------
 
     def submit(self, client: Client, message: Message) -> None:
-        if self._worker.done() or self._inbox.qsize() >= MAX_WAITING:
-            client.outbox.put(self.reply(client, message.msg_id, Rejection("busy")))
+        if isinstance(message.command, SuggestGroups | DismissSuggestion):
+            task = asyncio.create_task(self._suggest(client, message, message.command))
+            self._suggesting.add(task)
+            task.add_done_callback(self._suggesting.discard)
             return
-        self._inbox.put_nowait(Submission(client.actor, message, client))
+        if not self.writer.submit(Submission(client.actor, message, client)):
+            client.outbox.put(self.reply(client, message.msg_id, Rejection("busy")))
 
     async def end(self) -> None:
         """Closes the session through the one write path, as the facilitator would: the
@@ -209,102 +195,50 @@ class LiveSession(Audiences):
         if self.state.phase is Phase.ENDED:
             return
         done: asyncio.Future[Rejection | None] = asyncio.get_running_loop().create_future()
-        self._inbox.put_nowait(
-            Submission(Actor(Role.FACILITATOR), Message("server", EndSession()), done=done)
-        )
+        message = Message("server", EndSession())
+        if not self.writer.submit(Submission(Actor(Role.FACILITATOR), message, done=done)):
+            raise RuntimeError(f"session {self.id} could not be closed: its writer is busy")
         rejection = await done
         if rejection is not None:
             raise RuntimeError(f"session {self.id} could not be closed: {rejection.reason}")
 
-    async def _suggest(
-        self, state: SessionState, actor: Actor, command: SuggestionCommand
-    ) -> Rejection | None:
-        """Suggestions are computed on this server and shown only in the console."""
-        if actor.role is not Role.FACILITATOR:
-            return Rejection("facilitator_only")
-        if state.phase is not Phase.GROUPING:
-            return Rejection("not_grouping")
-        match command:
-            case SuggestGroups():
-                loose = [a for a in state.answers_for(state.prompt_index) if a.group is None]
-                # A few hundred milliseconds of work at most: off the event loop.
-                texts = [a.text for a in loose]
-                found = await asyncio.to_thread(suggest_groups, texts, self.record.lang)
-                self.suggestions = [
-                    ProposedGroup(s.label, tuple(loose[i].number for i in s.answers))
-                    for s in found
-                    if len(s.answers) > 1
-                ]
-                self.suggested = True
-            case DismissSuggestion(index=index):
-                if 0 <= index < len(self.suggestions):
-                    del self.suggestions[index]
-        return None
-
     async def close(self) -> None:
-        self._worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._worker
+        for task in list(self._suggesting):
+            task.cancel()
+        await self.writer.close()
 
     # The write path -------------------------------------------------------------------
 
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._inbox.get()]
-            while not self._inbox.empty() and len(batch) < MAX_BATCH:
-                batch.append(self._inbox.get_nowait())
-            try:
-                await self._apply(batch)
-            except Exception:
-                log.exception("session %s: a batch of %d command(s) failed", self.id, len(batch))
-                for submission in batch:
-                    self._answer(submission, Rejection("save_failed"))
-
-    def _worker_ended(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            log.error("session %s: its writer stopped", self.id, exc_info=task.exception())
-
-    async def _apply(self, batch: list[Submission]) -> None:
-        before = self.state
-        state = before
-        events: list[Event] = []
-        outcomes: list[tuple[Submission, Rejection | None]] = []
-        asked_for_suggestions = False
-        for submission in batch:
-            command = submission.message.command
-            if isinstance(command, SuggestGroups | DismissSuggestion):
-                rejection = await self._suggest(state, submission.actor, command)
-                outcomes.append((submission, rejection))
-                asked_for_suggestions = True
-                continue
-            decision = decide(state, submission.actor, command)
-            if isinstance(decision, Rejection):
-                log.info(
-                    "session %s: refused %s (%s)", self.id, type(command).__name__, decision.reason
-                )
-                outcomes.append((submission, decision))
-                continue
-            state = evolve_all(state, decision)
-            events.extend(decision)
-            outcomes.append((submission, None))
+    async def _write(self, batch: list[Submission]) -> None:
+        # 1. The rules decide, on a copy of the state.
+        decided = decide_batch(self.state, batch)
+        for submission, rejection in decided.outcomes:
+            if rejection is not None:
+                command = type(submission.message.command).__name__
+                log.info("session %s: refused %s (%s)", self.id, command, rejection.reason)
+        state = decided.state
         outcome = None
-        if state.phase is Phase.ENDED and before.phase is not Phase.ENDED:
+        if state.phase is Phase.ENDED and decided.before.phase is not Phase.ENDED:
             closed_at = datetime.now(UTC).isoformat(timespec="seconds")
             outcome = build_outcome(self.record, state, closed_at, len(self.participants))
-        await self.store.append(self.id, events, outcome)
+        # 2. One transaction; nothing is kept or shown unless it is saved.
+        await self.store.append(self.id, decided.events, outcome)
         if outcome is not None:
             state = forget_people(state)
             self.participants.clear()
+        # 3. Kept, then shown: rendered once per audience, published.
         self.state = state
+        self.screens.show(state, len(self.participants))
         try:
-            await self._publish(before, events)
-            if asked_for_suggestions or (self.suggestions and events):
-                await self._publish_suggestions()
+            await self.screens.publish(decided.before, decided.events)
+            if self.screens.suggestions and decided.events:
+                await self.screens.publish_suggestions()
         except Exception:
             # Saved is saved: the senders hear so; screens catch up on their next update.
             log.exception("session %s: saved, but could not show the change", self.id)
+        # 4. Receipts, one message per connection.
         replies: dict[Client, list[Frame]] = {}
-        for submission, rejection in outcomes:
+        for submission, rejection in decided.outcomes:
             client = submission.client
             if client is None:
                 self._answer(submission, rejection)
@@ -322,3 +256,37 @@ class LiveSession(Audiences):
         if submission.client is not None:
             reply = self.reply(submission.client, submission.message.msg_id, rejection)
             submission.client.outbox.put(reply)
+
+    # Suggestions, beside the write path -------------------------------------------------
+
+    async def _suggest(self, client: Client, message: Message, command: SuggestionCommand) -> None:
+        """Suggestions are computed on this server and shown only in the console; they
+        move nothing, so they never wait for (or hold up) the writer."""
+        rejection = self._refuse_suggestion(client.actor)
+        if rejection is None:
+            screens = self.screens
+            match command:
+                case SuggestGroups():
+                    state = self.state
+                    loose = [a for a in state.answers_for(state.prompt_index) if a.group is None]
+                    texts = [a.text for a in loose]
+                    # A few hundred milliseconds of work at most: off the event loop.
+                    found = await asyncio.to_thread(suggest_groups, texts, self.record.lang)
+                    screens.suggestions = [
+                        ProposedGroup(s.label, tuple(loose[i].number for i in s.answers))
+                        for s in found
+                        if len(s.answers) > 1
+                    ]
+                    screens.suggested = True
+                case DismissSuggestion(index=index):
+                    if 0 <= index < len(screens.suggestions):
+                        del screens.suggestions[index]
+            await screens.publish_suggestions()
+        client.outbox.put(self.reply(client, message.msg_id, rejection))
+
+    def _refuse_suggestion(self, actor: Actor) -> Rejection | None:
+        if actor.role is not Role.FACILITATOR:
+            return Rejection("facilitator_only")
+        if self.state.phase is not Phase.GROUPING:
+            return Rejection("not_grouping")
+        return None

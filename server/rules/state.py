@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field, fields
+from enum import Flag, StrEnum, auto
 from types import MappingProxyType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -109,39 +109,66 @@ class Action:
     origin: str
 
 
+class Shown(Flag):
+    """Where a field of the state is drawn, so that the publisher sends again what shows a
+    field that changed. Every field of SessionState says where (tests/test_state.py)."""
+
+    NOWHERE = 0
+    STAGE = auto()  # the stages of every audience: phase, questions, settings, decisions
+    ANSWERS = auto()  # the wall, the board and each phone's own answers, sent as changes
+    VOTES = auto()  # ballots, "N of M voted", and the results once revealed
+    CONSENT = auto()  # consent forms and "N of M responded"
+    COUNTS = auto()  # "N of M joined" and the lock
+
+
+def _on(where: Shown) -> dict[str, Shown]:
+    return {"shown": where}
+
+
+def _empty() -> Mapping[Any, Any]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class SessionState:
-    prompts: tuple[str, ...]
-    phase: Phase = Phase.LOBBY
-    prompt_index: int = 0
-    reveal: Reveal = Reveal.LIVE
-    limits: Limits = Limits()
-    answers: Mapping[int, Answer] = field(default_factory=lambda: MappingProxyType({}))
+    prompts: tuple[str, ...] = field(metadata=_on(Shown.STAGE))
+    phase: Phase = field(default=Phase.LOBBY, metadata=_on(Shown.STAGE))
+    prompt_index: int = field(default=0, metadata=_on(Shown.STAGE))
+    reveal: Reveal = field(default=Reveal.LIVE, metadata=_on(Shown.STAGE))
+    limits: Limits = field(default=Limits(), metadata=_on(Shown.STAGE))
+    answers: Mapping[int, Answer] = field(default_factory=_empty, metadata=_on(Shown.ANSWERS))
     # (author, client message id) -> answer number: a resent answer is applied once.
-    receipts: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
-    next_number: int = 1
-    groups: Mapping[int, Group] = field(default_factory=lambda: MappingProxyType({}))
-    next_group: int = 1
-    is_phone_grouping: bool = False
+    receipts: Mapping[tuple[str, str], int] = field(
+        default_factory=_empty, metadata=_on(Shown.NOWHERE)
+    )
+    next_number: int = field(default=1, metadata=_on(Shown.NOWHERE))
+    groups: Mapping[int, Group] = field(default_factory=_empty, metadata=_on(Shown.ANSWERS))
+    next_group: int = field(default=1, metadata=_on(Shown.NOWHERE))
+    is_phone_grouping: bool = field(default=False, metadata=_on(Shown.STAGE))
     # No new participants: the facilitator locked the room once everyone was in.
-    is_locked: bool = False
+    is_locked: bool = field(default=False, metadata=_on(Shown.COUNTS))
     # Dot voting: (prompt, voter, item) -> dots; items are "g<group>" or "a<answer>".
-    votes: Mapping[tuple[int, str, str], int] = field(default_factory=lambda: MappingProxyType({}))
-    vote_budget: int = 3
-    is_stacking: bool = True
-    revealed: frozenset[int] = frozenset()
+    votes: Mapping[tuple[int, str, str], int] = field(
+        default_factory=_empty, metadata=_on(Shown.VOTES)
+    )
+    vote_budget: int = field(default=3, metadata=_on(Shown.STAGE))
+    is_stacking: bool = field(default=True, metadata=_on(Shown.STAGE))
+    revealed: frozenset[int] = field(default=frozenset(), metadata=_on(Shown.STAGE))
     # Below this many respondents no counts per option are shown: in a staff room of
     # twelve they would tell who voted what.
-    floor: int = 3
-    expected: int = 0
-    decisions: Mapping[int, Decision] = field(default_factory=lambda: MappingProxyType({}))
-    rounds: Mapping[tuple[int, int], Round] = field(default_factory=lambda: MappingProxyType({}))
-    consents: Mapping[tuple[int, int, str], Response] = field(
-        default_factory=lambda: MappingProxyType({})
+    floor: int = field(default=3, metadata=_on(Shown.STAGE))
+    expected: int = field(default=0, metadata=_on(Shown.STAGE | Shown.COUNTS))
+    decisions: Mapping[int, Decision] = field(default_factory=_empty, metadata=_on(Shown.STAGE))
+    rounds: Mapping[tuple[int, int], Round] = field(
+        default_factory=_empty, metadata=_on(Shown.STAGE)
     )
-    actions: Mapping[int, Action] = field(default_factory=lambda: MappingProxyType({}))
-    consent_share: int = 50
-    focus: int = 0  # the decision the room is working on
+    consents: Mapping[tuple[int, int, str], Response] = field(
+        default_factory=_empty, metadata=_on(Shown.CONSENT)
+    )
+    actions: Mapping[int, Action] = field(default_factory=_empty, metadata=_on(Shown.STAGE))
+    consent_share: int = field(default=50, metadata=_on(Shown.STAGE))
+    # The decision the room is working on.
+    focus: int = field(default=0, metadata=_on(Shown.STAGE))
 
     @property
     def prompt_count(self) -> int:
@@ -169,6 +196,22 @@ class SessionState:
         if self.phase is Phase.CLOSED:
             return True
         return self.phase is Phase.ANSWERING and self.reveal is Reveal.LIVE
+
+
+def shown_where(name: str) -> Shown:
+    """Where the field `name` of SessionState is drawn."""
+    return SHOWN[name]
+
+
+def changed_parts(before: SessionState, after: SessionState) -> Shown:
+    """Where what changed between two states is drawn. Mappings are replaced when they
+    change and shared when they do not, so identity tells; other values by equality."""
+    parts = Shown.NOWHERE
+    for name, where in SHOWN.items():
+        old, new = getattr(before, name), getattr(after, name)
+        if old is not new and (isinstance(old, Mapping) or old != new):
+            parts |= where
+    return parts
 
 
 def with_item(mapping: Mapping[K, V], key: K, value: V | None) -> Mapping[K, V]:
@@ -245,6 +288,9 @@ class IdentityCache(Generic[T]):
         return value
 
 
+SHOWN: dict[str, Shown] = {
+    f.name: f.metadata.get("shown", Shown.NOWHERE) for f in fields(SessionState)
+}
 _indexes: IdentityCache[AnswerIndex] = IdentityCache()
 
 
@@ -265,3 +311,9 @@ class Rejection:
 class PhaseChanged:
     phase: Phase
     prompt_index: int
+
+
+def unclassified_fields(cls: type) -> list[str]:
+    """The fields of a state class that do not say where they are drawn: each would be
+    missed by the publisher's change detection, so tests/test_state.py fails on any."""
+    return [f.name for f in fields(cls) if "shown" not in f.metadata]

@@ -18,8 +18,8 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..live.hub import Closed, Lagging, Outbox
+from ..live.presence import Client, View
 from ..live.protocol import ProtocolError, parse_message
-from ..live.publisher import Client, View
 from ..live.session import LiveSession, NotAdmitted
 from ..rules import SubmitAnswer
 from ..rules.state import Actor, Rejection, Role
