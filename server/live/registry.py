@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from ..rules.state import Limits
 from ..screens.render import Renderer
 from ..store import Store
-from ..web.auth import Signer
 from .hub import Hub
 from .session import LiveSession
 
@@ -20,11 +20,12 @@ class LiveSessions:
         hub: Hub,
         renderer: Renderer,
         limits: Limits,
-        signer: Signer,
+        join_key: Callable[[str], str],
         max_participants: int = 2000,
     ) -> None:
         self.max_participants = max_participants
-        self.signer = signer
+        # The QR code's key per session (made by the web door, which signs it).
+        self.join_key = join_key
         self.store = store
         self.hub = hub
         self.renderer = renderer
@@ -48,7 +49,7 @@ class LiveSessions:
                         renderer=self.renderer,
                         limits=self.limits,
                         base_url=base_url,
-                        join_key=self.signer.join_key(session_id),
+                        join_key=self.join_key(session_id),
                         max_participants=self.max_participants,
                     )
                     self._running[session_id] = live

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,43 +14,17 @@ from starlette.staticfiles import StaticFiles
 from ..config import Settings
 from ..live.hub import open_hub
 from ..live.registry import LiveSessions
+from ..live.retention import forget_expired, keep_retention
 from ..packs import load_packs
 from ..rules.state import Limits
 from ..screens.i18n import load_translators
 from ..screens.render import Renderer
-from ..store import Store, open_store
+from ..store import open_store
 from . import pages, review
 from .auth import Signer
 from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
 from .socket import LiveSocketApp
-
-log = logging.getLogger("draagvlak.app")
-
-
-async def keep_retention(store: Store, sessions: LiveSessions, days: int) -> None:
-    """Every hour after the pass at start (`forget_expired`)."""
-    while True:
-        await asyncio.sleep(3600)
-        await forget_expired(store, sessions, days)
-
-
-async def forget_expired(store: Store, sessions: LiveSessions, days: int) -> None:
-    """Sessions started more than `days` ago are closed if nobody closed them, and lose
-    their raw answers (docs/security.md)."""
-    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    try:
-        for session_id in await store.open_sessions_created_before(cutoff):
-            live = await sessions.get(session_id)
-            if live is not None:
-                await live.end()
-        forgotten = await store.forget_raw_answers(cutoff)
-    except Exception:
-        # One failed pass (a locked database) must not end retention for good.
-        log.exception("retention: this pass failed; trying again in an hour")
-    else:
-        if forgotten:
-            log.info("retention: raw answers of %d session(s) deleted", len(forgotten))
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -75,7 +47,7 @@ def create_app(settings: Settings) -> Starlette:
             hub=hub,
             renderer=renderer,
             limits=limits,
-            signer=app.state.signer,
+            join_key=app.state.signer.join_key,
             max_participants=settings.max_participants,
         )
         # The first pass before the server listens: nothing expired is shown again.

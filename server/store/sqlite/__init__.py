@@ -21,7 +21,7 @@ import aiosqlite
 
 from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
-from .. import CodeTaken, LoadedSession
+from ..loaded import CodeTaken, LoadedSession
 from .events import apply
 from .file import check_sqlite_file
 from .retention import forget_raw_answers

@@ -10,7 +10,7 @@ import aiosqlite
 
 from ...rules.records import SessionRecord
 from ...rules.state import Action, Answer, Decision, Group, Level, Phase, Response, Reveal, Round
-from .. import Consent, Dots, LoadedSession, Receipt
+from ..loaded import Consent, Dots, LoadedSession, Receipt
 
 # The rows of one session, in the order of the fields of their records.
 RECORD = (

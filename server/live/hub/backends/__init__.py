@@ -1,23 +1,11 @@
-"""Backends carry published frames to the hub of every process; they know no connections."""
+"""Backends carry published frames to the hub of every process; they know no connections.
+One module each, chosen by URL scheme."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from .base import Backend, Deliver
 
-from ..outbox import Frame
-
-Deliver = Callable[[str, list[Frame]], None]
-
-
-class Backend(Protocol):
-    async def start(self, deliver: Deliver) -> None:
-        """From now on every frame published to a channel, here or in another process,
-        is handed to `deliver`, once and in the order it was published."""
-
-    async def stop(self) -> None: ...
-
-    async def publish(self, channel: str, frames: list[Frame]) -> None: ...
+__all__ = ["Backend", "Deliver", "open_backend"]
 
 
 def open_backend(url: str) -> Backend:

@@ -4,7 +4,7 @@ subscribes after reading the state can neither miss nor repeat an update."""
 from __future__ import annotations
 
 from ..outbox import Frame
-from . import Deliver
+from .base import Deliver
 
 
 class MemoryBackend:

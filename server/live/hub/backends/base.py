@@ -1,0 +1,20 @@
+"""What a backend is: it hands every published frame to its hub's `deliver`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from ..outbox import Frame
+
+Deliver = Callable[[str, list[Frame]], None]
+
+
+class Backend(Protocol):
+    async def start(self, deliver: Deliver) -> None:
+        """From now on every frame published to a channel, here or in another process,
+        is handed to `deliver`, once and in the order it was published."""
+
+    async def stop(self) -> None: ...
+
+    async def publish(self, channel: str, frames: list[Frame]) -> None: ...
