@@ -20,15 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.config import Settings
-from server.outcome.exports import (
-    COUNTS_HIDDEN,
-    LEVELS,
-    VOTES_HIDDEN,
-    to_csv,
-    to_ics,
-    to_json,
-    to_markdown,
-)
+from server.outcome.exports import to_csv, to_ics, to_json, to_markdown
+from server.outcome.markdown import COUNTS_HIDDEN, LEVELS, VOTES_HIDDEN
 from server.screens.i18n import LOCALES, load_translators
 from server.screens.render import Renderer
 

@@ -9,8 +9,8 @@ import pytest
 
 from rulebook import run
 from server.outcome.build import SCHEMA, build_outcome
-from server.outcome.exports import Action as ActionShape
-from server.outcome.exports import (
+from server.outcome.shape import Action as ActionShape
+from server.outcome.shape import (
     ConsentRound,
     Decision,
     Item,
@@ -124,7 +124,7 @@ def outcome_of(state: SessionState) -> dict[str, object]:
 
 
 def test_the_outcome_has_the_documented_shape():
-    """Every level of the dict has exactly the keys of the TypedDicts in outcome/exports.py."""
+    """Every level of the dict has exactly the keys of the TypedDicts in outcome/shape.py."""
     outcome = outcome_of(full_session())
     assert set(outcome) == set(Outcome.__annotations__)
     assert outcome["schema"] == SCHEMA == "draagvlak.outcome/1"
@@ -232,7 +232,7 @@ def test_reasons_below_the_floor_do_not_reveal_the_levels():
 
     Known bug: build_outcome keeps each reason's level even when counts_hidden, and
     server/outcome/exports.py `to_json` serves this dict as is; the Markdown export and the review
-    page drop the level below the floor (exports._shown_reasons, _outcome.html).
+    page drop the level below the floor (markdown._shown_reasons, _outcome.html).
     """
     state = run(board(), LEADER, ProposeDecision("plezier", "Taart", "m1"))
     state = respond(state, 1, (Level.OBJECT, "te duur"), (Level.SUPPORT, "lekker"))
