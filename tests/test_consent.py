@@ -8,19 +8,15 @@ import pytest
 
 from rulebook import run
 from server.rules import decide, evolve_all
+from server.rules.actions import ActionAdded, ActionRemoved, AddAction, EditAction, RemoveAction
 from server.rules.consent import (
-    ActionAdded,
-    ActionRemoved,
-    AddAction,
     CloseRound,
     ConsentGiven,
     ConsentShareSet,
     DecisionProposed,
-    EditAction,
     EndSession,
     GiveConsent,
     ProposeDecision,
-    RemoveAction,
     Reword,
     RoundClosed,
     RoundOpened,

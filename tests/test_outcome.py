@@ -19,7 +19,8 @@ from server.outcome.shape import (
     Prompt,
     Reason,
 )
-from server.rules.consent import AddAction, CloseRound, GiveConsent, ProposeDecision, Reword
+from server.rules.actions import AddAction
+from server.rules.consent import CloseRound, GiveConsent, ProposeDecision, Reword
 from server.rules.records import SessionRecord
 from server.rules.state import Actor, Answer, Group, Level, Phase, Role, SessionState
 from server.rules.voting import RevealVotes, SetFloor, StartVoting, Vote

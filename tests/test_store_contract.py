@@ -16,10 +16,8 @@ import pytest
 import pytest_asyncio
 
 from server.rules import AnswerAdded, AnswerDeleted, AnswerEdited, PromptAdded, RoomLocked
+from server.rules.actions import ActionAdded, ActionEdited, ActionRemoved
 from server.rules.consent import (
-    ActionAdded,
-    ActionEdited,
-    ActionRemoved,
     ConsentGiven,
     DecisionProposed,
     RoundClosed,

@@ -25,14 +25,12 @@ from ..rules import (
     SubmitAnswer,
     clean_text,
 )
+from ..rules.actions import AddAction, EditAction, RemoveAction
 from ..rules.consent import (
-    AddAction,
     CloseRound,
-    EditAction,
     EndSession,
     GiveConsent,
     ProposeDecision,
-    RemoveAction,
     Reword,
     SetConsentShare,
 )

@@ -1,18 +1,16 @@
-"""Deciding by consent: a draft decision, rounds of anonymous responses, rewording, actions.
+"""Deciding by consent: a draft decision, rounds of anonymous responses, rewording, closing.
 
 Pure. A decision is agreed when nobody objects and enough people support it; otherwise the
-facilitator rewords it and runs another round, and every round is kept.
+facilitator rewords it and runs another round, and every round is kept. The actions an
+agreed decision leads to have their own rules (actions.py).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from datetime import date
 
 from .state import (
     SUPPORTING,
-    Action,
     Actor,
     Decision,
     Level,
@@ -28,7 +26,6 @@ from .state import (
 
 MAX_TEXT = 280
 MAX_REASON = 280
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # Commands ---------------------------------------------------------------------------
@@ -65,54 +62,12 @@ class SetConsentShare:
 
 
 @dataclass(frozen=True)
-class AddAction:
-    decision: int
-    what: str
-    who: str
-    due: str
-    origin: str
-
-
-@dataclass(frozen=True)
-class EditAction:
-    number: int
-    what: str
-    who: str
-    due: str
-
-
-@dataclass(frozen=True)
-class RemoveAction:
-    number: int
-
-
-@dataclass(frozen=True)
 class EndSession:
     pass
 
 
-ConsentCommand = (
-    ProposeDecision
-    | GiveConsent
-    | CloseRound
-    | Reword
-    | SetConsentShare
-    | AddAction
-    | EditAction
-    | RemoveAction
-    | EndSession
-)
-CONSENT_COMMANDS = (
-    ProposeDecision,
-    GiveConsent,
-    CloseRound,
-    Reword,
-    SetConsentShare,
-    AddAction,
-    EditAction,
-    RemoveAction,
-    EndSession,
-)
+ConsentCommand = ProposeDecision | GiveConsent | CloseRound | Reword | SetConsentShare | EndSession
+CONSENT_COMMANDS = (ProposeDecision, GiveConsent, CloseRound, Reword, SetConsentShare, EndSession)
 
 
 # Events -----------------------------------------------------------------------------
@@ -148,41 +103,8 @@ class ConsentShareSet:
     percent: int
 
 
-@dataclass(frozen=True)
-class ActionAdded:
-    action: Action
-
-
-@dataclass(frozen=True)
-class ActionEdited:
-    action: Action
-
-
-@dataclass(frozen=True)
-class ActionRemoved:
-    number: int
-
-
-ConsentEvent = (
-    DecisionProposed
-    | RoundOpened
-    | ConsentGiven
-    | RoundClosed
-    | ConsentShareSet
-    | ActionAdded
-    | ActionEdited
-    | ActionRemoved
-)
-CONSENT_EVENTS = (
-    DecisionProposed,
-    RoundOpened,
-    ConsentGiven,
-    RoundClosed,
-    ConsentShareSet,
-    ActionAdded,
-    ActionEdited,
-    ActionRemoved,
-)
+ConsentEvent = DecisionProposed | RoundOpened | ConsentGiven | RoundClosed | ConsentShareSet
+CONSENT_EVENTS = (DecisionProposed, RoundOpened, ConsentGiven, RoundClosed, ConsentShareSet)
 
 
 # Reading the state ------------------------------------------------------------------
@@ -225,28 +147,8 @@ def status(state: SessionState, decision: int) -> str:
 # Rules ------------------------------------------------------------------------------
 
 
-def is_date(text: str) -> bool:
-    """A real calendar date written as YYYY-MM-DD (what a date field sends)."""
-    if not (text.isascii() and _DATE.fullmatch(text)):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _action(action: Action, what: str, who: str, due: str) -> Action | Rejection:
-    """The action with these texts, checked: something to do, and a real date or none."""
-    what, who = _tidy(what, MAX_TEXT), _tidy(who, 120)
-    if not what:
-        return Rejection("action_empty")
-    if due and not is_date(due):
-        return Rejection("bad_date")
-    return replace(action, what=what, who=who, due=due)
-
-
-def _tidy(text: str, limit: int) -> str:
+def tidy(text: str, limit: int) -> str:
+    """The text on one line, cut at `limit` characters."""
     return " ".join(text.split())[:limit]
 
 
@@ -262,11 +164,11 @@ def decide_consent(
         case ProposeDecision(from_item=item, text=raw, origin=origin):
             if any(d.origin == origin for d in state.decisions.values()):
                 return []
-            text = _tidy(raw, MAX_TEXT)
+            text = tidy(raw, MAX_TEXT)
             if not text:
                 return Rejection("decision_empty")
             number = max(state.decisions, default=0) + 1
-            decision = Decision(number, state.prompt_index, _tidy(item, MAX_TEXT), origin)
+            decision = Decision(number, state.prompt_index, tidy(item, MAX_TEXT), origin)
             events: list[ConsentEvent | PhaseChanged] = [
                 DecisionProposed(decision),
                 RoundOpened(Round(number, 1, text)),
@@ -278,7 +180,7 @@ def decide_consent(
             current = latest_round(state, number)
             if current is None or not current.is_open:
                 return Rejection("round_closed")
-            response = Response(level, _tidy(raw, MAX_REASON))
+            response = Response(level, tidy(raw, MAX_REASON))
             if state.consents.get((number, current.number, actor.pseudonym)) == response:
                 return []
             return [ConsentGiven(number, current.number, actor.pseudonym, response)]
@@ -292,7 +194,7 @@ def decide_consent(
             return [RoundClosed(number, current.number, agreed)]
         case Reword(decision=number, text=raw):
             current = latest_round(state, number)
-            text = _tidy(raw, MAX_TEXT)
+            text = tidy(raw, MAX_TEXT)
             if current is None:
                 return Rejection("decision_gone")
             if not text:
@@ -306,25 +208,6 @@ def decide_consent(
             if not 0 <= percent <= 100:
                 return Rejection("bad_field")
             return [] if percent == state.consent_share else [ConsentShareSet(percent)]
-        case AddAction(decision=number, what=raw_what, who=raw_who, due=due, origin=origin):
-            if any(a.origin == origin for a in state.actions.values()):
-                return []
-            if status(state, number) != "agreed":
-                return Rejection("decision_not_agreed")
-            action_number = max(state.actions, default=0) + 1
-            made = _action(
-                Action(action_number, number, "", "", "", origin), raw_what, raw_who, due
-            )
-            return made if isinstance(made, Rejection) else [ActionAdded(made)]
-        case EditAction(number=number, what=raw_what, who=raw_who, due=due):
-            if number not in state.actions:
-                return Rejection("action_gone")
-            edited = _action(state.actions[number], raw_what, raw_who, due)
-            if isinstance(edited, Rejection) or edited == state.actions[number]:
-                return edited if isinstance(edited, Rejection) else []
-            return [ActionEdited(edited)]
-        case RemoveAction(number=number):
-            return [ActionRemoved(number)] if number in state.actions else []
         case EndSession():
             return [PhaseChanged(Phase.ENDED, state.prompt_index)]
     raise TypeError(f"unknown command {command!r}")
@@ -346,8 +229,4 @@ def evolve_consent(state: SessionState, event: ConsentEvent) -> SessionState:
             return replace(state, rounds=with_item(state.rounds, (decision, number), closed))
         case ConsentShareSet(percent=percent):
             return replace(state, consent_share=percent)
-        case ActionAdded(action=action) | ActionEdited(action=action):
-            return replace(state, actions=with_item(state.actions, action.number, action))
-        case ActionRemoved(number=number):
-            return replace(state, actions=with_item(state.actions, number, None))
     raise TypeError(f"unknown event {event!r}")

@@ -10,6 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .actions import (
+    ACTION_COMMANDS,
+    ACTION_EVENTS,
+    ActionCommand,
+    ActionEvent,
+    decide_actions,
+    evolve_actions,
+)
 from .answering import (
     ANSWERING_EVENTS,
     AnsweringCommand,
@@ -43,8 +51,8 @@ from .voting import (
     evolve_voting,
 )
 
-Command = AnsweringCommand | GroupingCommand | VotingCommand | ConsentCommand
-Event = PhaseChanged | AnsweringEvent | GroupingEvent | VotingEvent | ConsentEvent
+Command = AnsweringCommand | GroupingCommand | VotingCommand | ConsentCommand | ActionCommand
+Event = PhaseChanged | AnsweringEvent | GroupingEvent | VotingEvent | ConsentEvent | ActionEvent
 Decision = list[Event] | Rejection
 
 
@@ -56,6 +64,8 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
         decided = decide_voting(state, actor, command)
     elif isinstance(command, CONSENT_COMMANDS):
         decided = decide_consent(state, actor, command)
+    elif isinstance(command, ACTION_COMMANDS):
+        decided = decide_actions(state, actor, command)
     else:
         decided = decide_answering(state, actor, command)
     return decided if isinstance(decided, Rejection) else list(decided)
@@ -72,6 +82,8 @@ def evolve(state: SessionState, event: Event) -> SessionState:
         return evolve_voting(state, event)
     if isinstance(event, CONSENT_EVENTS):
         return evolve_consent(state, event)
+    if isinstance(event, ACTION_EVENTS):
+        return evolve_actions(state, event)
     raise TypeError(f"unknown event {event!r}")
 
 

@@ -13,11 +13,9 @@ from ...rules import (
     RevealChanged,
     RoomLocked,
 )
+from ...rules.actions import ACTION_EVENTS, ActionAdded, ActionEdited, ActionRemoved
 from ...rules.consent import (
     CONSENT_EVENTS,
-    ActionAdded,
-    ActionEdited,
-    ActionRemoved,
     ConsentGiven,
     ConsentShareSet,
     DecisionProposed,
@@ -106,7 +104,7 @@ async def apply(db: aiosqlite.Connection, session_id: str, event: Event) -> None
                 "UPDATE sessions SET is_phone_grouping = ? WHERE id = ?",
                 (int(allowed), session_id),
             )
-        case _ if isinstance(event, (*VOTING_EVENTS, *CONSENT_EVENTS)):
+        case _ if isinstance(event, (*VOTING_EVENTS, *CONSENT_EVENTS, *ACTION_EVENTS)):
             await _apply_deciding(db, session_id, event)
         case _:
             raise TypeError(f"cannot store {event!r}")
