@@ -10,7 +10,7 @@ import socket
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings, SettingsError
 from .packs import PackError
@@ -20,6 +20,7 @@ from .web.network import banner
 
 if TYPE_CHECKING:
     import uvicorn
+    from starlette.types import ASGIApp
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,10 +90,8 @@ def print_suggestions(file: str, lang: str) -> int:
 
 
 def serve_app(settings: Settings) -> int:
-    import uvicorn
 
     from .web.app import create_app
-    from .web.request_deadline import with_head_deadline
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s"
@@ -102,7 +101,19 @@ def serve_app(settings: Settings) -> int:
     app = create_app(settings)
     check_store_url(settings.store_url)
     listening = bind_socket(settings.host, settings.port)
-    config = uvicorn.Config(
+    config = uvicorn_config(settings, app)
+    tune_garbage_collector()
+    port = listening.getsockname()[1]
+    return run_server(config, listening, banner(settings.host, port, settings.public_url))
+
+
+def uvicorn_config(settings: Settings, app: ASGIApp, **overrides: Any) -> uvicorn.Config:
+    """How uvicorn serves the app: the same for the command and the tests' servers."""
+    import uvicorn
+
+    from .web.request_deadline import with_head_deadline
+
+    return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -120,10 +131,8 @@ def serve_app(settings: Settings) -> int:
         # proxy on this machine would let one guesser look like many addresses.
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or "127.0.0.1",
+        **overrides,
     )
-    tune_garbage_collector()
-    port = listening.getsockname()[1]
-    return run_server(config, listening, banner(settings.host, port, settings.public_url))
 
 
 def run_server(config: uvicorn.Config, listening: socket.socket, announcement: str) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 
+from server.cli import uvicorn_config, without_client_addresses
+from server.config import Settings
+from server.store.sqlite.file import check_store_url
+from server.web.app import create_app
+from server.web.listener import bind_socket
 from wire import OPEN_CLIENTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,12 +105,109 @@ def without_network(*command: str, probe: tuple[str, ...] = ("true",)) -> list[s
     return [*unshare, *command]
 
 
+class AppServer:
+    """The app served by uvicorn in a thread of the test process: a real server on a free
+    port, real websockets and a real SQLite file, without starting a Python process (most
+    tests). It stops and starts again like ServerProcess; to kill it, use ServerProcess."""
+
+    def __init__(self, db: Path, port: int | None = None, **env: str) -> None:
+        self.db = db
+        self.port = port or free_port()
+        self.env = {f"DRAAGVLAK_{k.upper()}": str(v) for k, v in env.items()}
+        self.log_path = db.with_suffix(".log")
+        self.process: AppServer | None = None  # as ServerProcess: set while running
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._handler: logging.Handler | None = None
+        self._listening: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def poll(self) -> int | None:
+        """None while serving, like Popen.poll()."""
+        return None if self._thread and self._thread.is_alive() else 0
+
+    def start(self, timeout: float = 15.0) -> None:
+        settings = Settings.from_env(
+            {**self.env, "DRAAGVLAK_DB": str(self.db), "DRAAGVLAK_PORT": str(self.port)}
+        )
+        self._listen_to_logs(settings.log_level)
+        check_store_url(settings.store_url)
+        listening = bind_socket(settings.host, self.port)
+        config = uvicorn_config(settings, create_app(settings), log_config=None)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [listening]},
+            name=f"server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                listening.close()
+                raise RuntimeError(f"server did not start: {self.log[-2000:]}")
+            time.sleep(0.01)
+        self._listening = listening
+        self.process = self
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if sig == signal.SIGKILL:
+            raise NotImplementedError("an in-process server cannot be killed: use ServerProcess")
+        if self._server and self._thread:
+            self._server.should_exit = True
+            self._thread.join(15)
+            assert not self._thread.is_alive(), "the server did not stop"
+        if self._listening:
+            self._listening.close()
+        if self._handler:
+            logging.getLogger().removeHandler(self._handler)
+            self._handler.close()
+        self._server = self._thread = self._handler = self._listening = self.process = None
+
+    def _listen_to_logs(self, level: str) -> None:
+        """What this server logs goes to its own file, as a process's output would."""
+        handler = logging.FileHandler(self.log_path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        thread_name = f"server-{self.port}"
+        handler.addFilter(lambda record: record.threadName == thread_name)
+        handler.addFilter(without_client_addresses)
+        logging.getLogger().addHandler(handler)
+        for name in ("draagvlak", "uvicorn"):
+            logging.getLogger(name).setLevel(level.upper())
+        self._handler = handler
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+
 @pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[type[ServerProcess]]:
+def server_factory(tmp_path: Path) -> Iterator[type[AppServer]]:
+    """Servers in this process, with DRAAGVLAK_* settings as keyword arguments."""
+    started: list[AppServer] = []
+
+    def make(**env: str) -> AppServer:
+        server = AppServer(tmp_path / f"draagvlak-{len(started)}.db", **env)
+        started.append(server)
+        server.start()
+        return server
+
+    yield make  # type: ignore[misc]
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def process_factory(tmp_path: Path) -> Iterator[type[ServerProcess]]:
+    """`draagvlak serve` processes, for what needs a process: kill -9, the command itself."""
     started: list[ServerProcess] = []
 
     def make(**env: str) -> ServerProcess:
-        process = ServerProcess(tmp_path / f"draagvlak-{len(started)}.db", **env)
+        process = ServerProcess(tmp_path / f"draagvlak-p{len(started)}.db", **env)
         started.append(process)
         process.start()
         return process
@@ -113,7 +218,7 @@ def server_factory(tmp_path: Path) -> Iterator[type[ServerProcess]]:
 
 
 @pytest.fixture
-def server(server_factory: type[ServerProcess]) -> ServerProcess:
+def server(server_factory: type[AppServer]) -> AppServer:
     return server_factory()  # type: ignore[call-arg]
 
 

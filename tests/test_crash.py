@@ -129,11 +129,11 @@ async def burst_and_kill(
     return at_kill
 
 
-async def test_every_acknowledged_answer_survives_a_sigkill_mid_burst(server_factory):
+async def test_every_acknowledged_answer_survives_a_sigkill_mid_burst(process_factory):
     """SIGKILL during a burst of 400 answers from 20 phones: every answer acknowledged
     before the kill is stored exactly once, shown once on the console wall and in its
     author's own list after the restart, and resending it stores nothing new."""
-    server = server_factory(**GENEROUS)
+    server = process_factory(**GENEROUS)
     fac, _console, phones = await crowd(server)
     seed = random.randrange(2**32)
 
@@ -213,12 +213,12 @@ async def test_every_acknowledged_answer_survives_a_sigkill_mid_burst(server_fac
     assert len(numbers) == len(sent_texts) and set(numbers.values()) == {1}
 
 
-async def test_acknowledged_votes_survive_a_sigkill_mid_burst(server_factory):
+async def test_acknowledged_votes_survive_a_sigkill_mid_burst(process_factory):
     """SIGKILL while 20 phones change their dots as fast as they can: each voter's stored
     dots on an item are those of their last acknowledged vote on it, or of a later vote
     that never got its receipt; no voter is above the budget, and after the restart each
     phone's ballot shows what is stored and an acknowledged vote resent changes nothing."""
-    server = server_factory(**GENEROUS)
+    server = process_factory(**GENEROUS)
     fac, console, phones = await crowd(server)
     for index, phone in enumerate(phones):
         assert await phone.client.request("answer", text=f"option {index}") == "ok"

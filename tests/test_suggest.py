@@ -7,13 +7,16 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import snowballstemmer  # type: ignore[import-untyped]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
 from server.suggest import Suggestion, suggest_groups
+from server.suggest.words import stem
 
 ANSWERS = [
     "respect",
@@ -215,3 +218,18 @@ def test_the_command_names_a_missing_file(tmp_path):
     assert result.returncode == 2
     assert f"cannot read {missing}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_suggestions_computed_in_several_threads_at_once_agree_with_one_thread() -> None:
+    """Sessions ask for suggestions at the same moment, each in a thread of its own: every
+    thread gets what one thread alone gets (Snowball's stemmers are not thread-safe)."""
+    words = [f"{root}{n}ingen" for n in range(400) for root in ("verantwoordelijk", "samenwerk")]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        stemmed = list(pool.map(lambda w: stem(w, "nl"), words))
+    alone = snowballstemmer.stemmer("dutch_porter")
+    assert stemmed == [alone.stemWord(w) for w in words]
+    texts = ["Samen verantwoordelijk", "Samenwerken", "Respect", "respect voor elkaar"] * 20
+    expected = suggest_groups(texts, "nl")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: suggest_groups(texts, "nl"), range(16)))
+    assert all(result == expected for result in results)

@@ -117,6 +117,7 @@ class LiveSession:
         self.screens.show(self.state, len(self.participants))
         self.writer = Writer(self.id, self._write, self._answer)
         self._suggesting: set[asyncio.Task[None]] = set()
+        self._suggestions_lock = asyncio.Lock()
 
     # What pages and the websocket read -----------------------------------------------
 
@@ -261,28 +262,38 @@ class LiveSession:
 
     async def _suggest(self, client: Client, message: Message, command: SuggestionCommand) -> None:
         """Suggestions are computed on this server and shown only in the console; they
-        move nothing, so they never wait for (or hold up) the writer."""
-        rejection = self._refuse_suggestion(client.actor)
-        if rejection is None:
-            screens = self.screens
-            match command:
-                case SuggestGroups():
-                    state = self.state
-                    loose = [a for a in state.answers_for(state.prompt_index) if a.group is None]
-                    texts = [a.text for a in loose]
-                    # A few hundred milliseconds of work at most: off the event loop.
-                    found = await asyncio.to_thread(suggest_groups, texts, self.record.lang)
-                    screens.suggestions = [
-                        ProposedGroup(s.label, tuple(loose[i].number for i in s.answers))
-                        for s in found
-                        if len(s.answers) > 1
-                    ]
-                    screens.suggested = True
-                case DismissSuggestion(index=index):
-                    if 0 <= index < len(screens.suggestions):
-                        del screens.suggestions[index]
-            await screens.publish_suggestions()
+        move nothing, so they never wait for (or hold up) the writer. One at a time per
+        session, in the order they were asked for."""
+        async with self._suggestions_lock:
+            try:
+                rejection = await self._apply_suggestion(client.actor, command)
+            except Exception:
+                log.exception("session %s: suggestions failed", self.id)
+                rejection = Rejection("save_failed")
         client.outbox.put(self.reply(client, message.msg_id, rejection))
+
+    async def _apply_suggestion(self, actor: Actor, command: SuggestionCommand) -> Rejection | None:
+        if rejection := self._refuse_suggestion(actor):
+            return rejection
+        screens = self.screens
+        match command:
+            case SuggestGroups():
+                state = self.state
+                loose = [a for a in state.answers_for(state.prompt_index) if a.group is None]
+                texts = [a.text for a in loose]
+                # A few hundred milliseconds of work at most: off the event loop.
+                found = await asyncio.to_thread(suggest_groups, texts, self.record.lang)
+                screens.suggestions = [
+                    ProposedGroup(s.label, tuple(loose[i].number for i in s.answers))
+                    for s in found
+                    if len(s.answers) > 1
+                ]
+                screens.suggested = True
+            case DismissSuggestion(index=index):
+                if 0 <= index < len(screens.suggestions):
+                    del screens.suggestions[index]
+        await screens.publish_suggestions()
+        return None
 
     def _refuse_suggestion(self, actor: Actor) -> Rejection | None:
         if actor.role is not Role.FACILITATOR:

@@ -56,7 +56,6 @@ def decide_batch(state: SessionState, batch: list[Submission]) -> Decided:
         command = submission.message.command
         decision = decide(state, submission.actor, command)  # type: ignore[arg-type]
         if isinstance(decision, Rejection):
-            log.info("refused %s (%s)", type(command).__name__, decision.reason)
             outcomes.append((submission, decision))
             continue
         state = evolve_all(state, decision)

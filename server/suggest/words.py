@@ -4,8 +4,9 @@ without the diminutive and Latin endings Snowball keeps), and compared for typos
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Protocol, cast
 
 import snowballstemmer  # type: ignore[import-untyped]
@@ -37,10 +38,18 @@ class WordStemmer(Protocol):
     def stemWord(self, word: str) -> str: ...  # Snowball's name
 
 
-@cache
+_stemmers = threading.local()
+
+
 def stemmer(lang: str) -> WordStemmer:
-    # The classic Dutch Porter stemmer: the newer one cuts "ge-", making "geweld" of "wel".
-    return cast(WordStemmer, snowballstemmer.stemmer("dutch_porter" if lang == "nl" else "english"))
+    """One stemmer per thread and language: Snowball's keep the word they work on in the
+    object, so two threads sharing one (two suggestions at once) corrupt each other."""
+    found: dict[str, WordStemmer] = _stemmers.__dict__.setdefault("by_lang", {})
+    if lang not in found:
+        # The classic Dutch Porter stemmer: the newer one cuts "ge-", making "geweld" of "wel".
+        name = "dutch_porter" if lang == "nl" else "english"
+        found[lang] = cast(WordStemmer, snowballstemmer.stemmer(name))
+    return found[lang]
 
 
 def light(key: str) -> str:
