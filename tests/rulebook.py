@@ -1,10 +1,15 @@
-"""Applying commands through the pure rules, for the tests of rules, grouping, voting,
-consent and the outcome."""
+"""The people and the one helper that the tests of the pure rules share: the leader, three
+participants, and applying commands through the rules."""
 
 from __future__ import annotations
 
 from server.rules import decide, evolve_all
-from server.rules.state import Actor, SessionState
+from server.rules.state import Actor, Role, SessionState
+
+LEADER = Actor(Role.FACILITATOR)
+ANN = Actor(Role.PARTICIPANT, "ann")
+BOB = Actor(Role.PARTICIPANT, "bob")
+CAS = Actor(Role.PARTICIPANT, "cas")
 
 
 def run(state: SessionState, actor: Actor, *commands: object) -> SessionState:

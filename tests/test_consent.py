@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
-from rulebook import run
+from rulebook import LEADER, run
 from server.rules import decide, evolve_all
 from server.rules.actions import ActionAdded, ActionRemoved, AddAction, EditAction, RemoveAction
 from server.rules.consent import (
@@ -42,7 +42,6 @@ from server.rules.state import (
     SessionState,
 )
 
-LEADER = Actor(Role.FACILITATOR)
 PEOPLE = [Actor(Role.PARTICIPANT, name) for name in ("ann", "bob", "cas", "dan", "eva")]
 ANN, BOB, CAS = PEOPLE[:3]
 TEXT = "Wij groeten elkaar elke ochtend"

@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
-from rulebook import run
+from rulebook import ANN, LEADER, run
 from server.rules import DeleteAnswer, OpenPrompt, StartGrouping, decide, evolve_all
 from server.rules.grouping import (
     AnswerMoved,
@@ -22,10 +22,8 @@ from server.rules.grouping import (
     RenameGroup,
     SetPhoneGrouping,
 )
-from server.rules.state import Actor, Answer, Group, Phase, Rejection, Role, SessionState
+from server.rules.state import Answer, Group, Phase, Rejection, SessionState
 
-LEADER = Actor(Role.FACILITATOR)
-ANN = Actor(Role.PARTICIPANT, "ann")
 TEXTS = ["respect", "respect voor elkaar", "veiligheid", "plezier"]
 
 

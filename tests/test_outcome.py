@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from rulebook import run
+from rulebook import LEADER, run
 from server.outcome.build import SCHEMA, build_outcome
 from server.outcome.shape import Action as ActionShape
 from server.outcome.shape import (
@@ -25,7 +25,6 @@ from server.rules.records import SessionRecord
 from server.rules.state import Actor, Answer, Group, Level, Phase, Role, SessionState
 from server.rules.voting import RevealVotes, SetFloor, StartVoting, Vote
 
-LEADER = Actor(Role.FACILITATOR)
 PEOPLE = [
     Actor(Role.PARTICIPANT, f"pseudo-{name}-{n}")
     for name, n in [("ann", 123), ("bob", 456), ("cas", 789), ("dan", 246)]

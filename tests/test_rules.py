@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
+from rulebook import ANN, BOB, LEADER
 from server.rules import (
     MAX_PROMPTS,
     AddPrompt,
@@ -34,13 +35,10 @@ from server.rules.state import (
     PhaseChanged,
     Rejection,
     Reveal,
-    Role,
     SessionState,
 )
 
-FACILITATOR = Actor(Role.FACILITATOR)
-ANN = Actor(Role.PARTICIPANT, "ann")
-BOB = Actor(Role.PARTICIPANT, "bob")
+FACILITATOR = LEADER
 PROMPTS = ("Welke waarde?", "Hoe ziet dat eruit?", "Wat kan beter?")
 DEFAULT_LIMITS = Limits()
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulebook import run
+from rulebook import ANN, BOB, CAS, LEADER, run
 from server.rules import OpenPrompt, StartGrouping, decide, evolve_all
 from server.rules.grouping import IntoGroup, MoveAnswer
 from server.rules.state import (
@@ -18,7 +18,6 @@ from server.rules.state import (
     Phase,
     PhaseChanged,
     Rejection,
-    Role,
     SessionState,
 )
 from server.rules.voting import (
@@ -39,10 +38,6 @@ from server.rules.voting import (
     voter_count,
 )
 
-LEADER = Actor(Role.FACILITATOR)
-ANN = Actor(Role.PARTICIPANT, "ann")
-BOB = Actor(Role.PARTICIPANT, "bob")
-CAS = Actor(Role.PARTICIPANT, "cas")
 # Question 0: answers 1 and 2 in group 1, answers 3 and 4 loose. Question 1: answer 5.
 TEXTS = [(0, "respect"), (0, "respect voor elkaar"), (0, "veiligheid"), (0, "plezier")]
 ITEMS = ["g1", "a3", "a4"]
