@@ -195,6 +195,23 @@ async def test_a_participant_is_added_once(store: Store) -> None:
     assert loaded is not None and loaded.participants == frozenset({"p1"})
 
 
+async def test_many_phones_joining_at_once_are_each_added_once(store: Store) -> None:
+    """Three hundred joins at the same moment, a hundred of them twice: each pseudonym is
+    new exactly once, and all of them are kept, beside a batch of events saved meanwhile."""
+    await store.create_session(record("s1", "123456"))
+    names = [f"p{n}" for n in range(200)] + [f"p{n}" for n in range(100)]
+    joined, _ = await asyncio.gather(
+        asyncio.gather(*(store.add_participant("s1", name) for name in names)),
+        store.append("s1", [added(1)]),
+    )
+    assert sum(joined) == 200
+    assert joined[:200] == [True] * 200
+    loaded = await store.load_session("s1")
+    assert loaded is not None
+    assert loaded.participants == frozenset(names)
+    assert [a.number for a in loaded.answers] == [1]
+
+
 async def test_closing_forgets_who_did_what_and_keeps_the_outcome(store: Store) -> None:
     """With an outcome, the same append closes the session: participants, receipts, votes
     and consent by person are gone, answers keep their text without an author, and every

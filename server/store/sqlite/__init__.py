@@ -14,6 +14,7 @@ import logging
 import secrets
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,19 @@ from .schema import MIGRATIONS, PERSONAL_TABLES
 
 log = logging.getLogger("draagvlak.store")
 
+@dataclass(eq=False)
+class Pending:
+    """One caller's writes, waiting for the next group commit."""
+
+    session_id: str
+    events: list[Event] = field(default_factory=list)
+    outcome: Mapping[str, Any] | None = None
+    participant: str | None = None
+    saved: asyncio.Future[bool] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
 class SQLiteStore:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -37,9 +51,7 @@ class SQLiteStore:
         # One connection serves every session: a transaction must not interleave with
         # another coroutine's statements, so each public call holds this lock.
         self._lock = asyncio.Lock()
-        self._waiting: list[
-            tuple[str, list[Event], Mapping[str, Any] | None, asyncio.Future[None]]
-        ] = []
+        self._waiting: list[Pending] = []
         self._committers: set[asyncio.Task[None]] = set()
 
     @property
@@ -137,12 +149,9 @@ class SQLiteStore:
             await self.db.execute("DELETE FROM saved_packs WHERE id = ?", (pack_id,))
 
     async def add_participant(self, session_id: str, pseudonym: str) -> bool:
-        async with self._lock:
-            cursor = await self.db.execute(
-                "INSERT OR IGNORE INTO participants (session_id, pseudonym) VALUES (?, ?)",
-                (session_id, pseudonym),
-            )
-            return cursor.rowcount == 1
+        """In the next group commit: a thousand phones joining at once share a few
+        commits instead of waiting for a thousand (each one waits for the disk)."""
+        return await self._commit(Pending(session_id, participant=pseudonym))
 
     async def append(
         self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
@@ -150,53 +159,67 @@ class SQLiteStore:
         """Saves a batch of events, durably, before it returns. Batches that arrive while a
         commit is under way are saved together in the next one (a group commit): ten
         sessions voting at once share their commits instead of queueing for them."""
-        if not events:
-            return
-        saved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((session_id, events, outcome, saved))
+        if events:
+            await self._commit(Pending(session_id, events, outcome))
+
+    async def _commit(self, pending: Pending) -> bool:
+        self._waiting.append(pending)
         if len(self._waiting) == 1:
             committer = asyncio.create_task(self._commit_waiting())
             self._committers.add(committer)
             committer.add_done_callback(self._committers.discard)
-        await saved
+        return await pending.saved
 
     async def _commit_waiting(self) -> None:
         async with self._lock:
             group, self._waiting = self._waiting, []
-            failures: dict[int, Exception] = {}
+            results: dict[int, bool | Exception] = {}
             try:
                 await self.db.execute("BEGIN IMMEDIATE")
-                for index, (session_id, events, outcome, _) in enumerate(group):
+                for index, pending in enumerate(group):
                     # One batch that cannot be saved must not take the others with it.
                     await self.db.execute("SAVEPOINT batch")
                     try:
-                        for event in events:
-                            await apply(self.db, session_id, event)
-                        if outcome is not None:
-                            await self._close(session_id, outcome)
+                        results[index] = await self._write(pending)
                     except Exception as error:
                         await self.db.execute("ROLLBACK TO batch")
-                        failures[index] = error
+                        results[index] = error
                     await self.db.execute("RELEASE batch")
                 await self.db.execute("COMMIT")
-                if any(outcome is not None for _, _, outcome, _ in group):
+                if any(pending.outcome is not None for pending in group):
                     await self._forget_on_disk()
             except BaseException as error:
                 with contextlib.suppress(Exception):
                     await self.db.execute("ROLLBACK")
-                for *_, saved in group:
-                    if not saved.done():
-                        saved.set_exception(error)
+                for pending in group:
+                    if not pending.saved.done():
+                        pending.saved.set_exception(error)
                 if not isinstance(error, Exception):
                     raise  # cancelled: the server is stopping
                 return
-            for index, (*_, saved) in enumerate(group):
-                if saved.done():  # its session stopped waiting; the batch is saved all the same
+            for index, pending in enumerate(group):
+                if pending.saved.done():  # its caller stopped waiting; it is saved all the same
                     continue
-                if index in failures:
-                    saved.set_exception(failures[index])
+                result = results[index]
+                if isinstance(result, Exception):
+                    pending.saved.set_exception(result)
                 else:
-                    saved.set_result(None)
+                    pending.saved.set_result(result)
+
+    async def _write(self, pending: Pending) -> bool:
+        """One caller's writes, inside the group's transaction; True when a participant
+        was new (or for events: always)."""
+        if pending.participant is not None:
+            cursor = await self.db.execute(
+                "INSERT OR IGNORE INTO participants (session_id, pseudonym) VALUES (?, ?)",
+                (pending.session_id, pending.participant),
+            )
+            return cursor.rowcount == 1
+        for event in pending.events:
+            await apply(self.db, pending.session_id, event)
+        if pending.outcome is not None:
+            await self._close(pending.session_id, pending.outcome)
+        return True
 
     async def _close(self, session_id: str, outcome: Mapping[str, Any]) -> None:
         """Keeps the outcome and removes, for good, what ties answers and votes to people."""
