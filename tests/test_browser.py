@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -70,8 +70,7 @@ def projector(console: Page, url: str) -> Page:
     screen = console.context.new_page()
     screen.set_viewport_size({"width": 1920, "height": 1080})
     screen.goto(url)
-    # A projector stays connected; the test goes on only once it is, as a leader would
-    # (a tab that opens behind another may connect late).
+    # A projector stays connected; the test goes on only once it is, as a leader would.
     expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
     return screen
 
@@ -224,6 +223,31 @@ def test_an_answer_sent_while_the_server_is_away_arrives_once_when_it_returns(
     screen = projector(console, screen_url)
     expect(screen.locator("#wall li")).to_have_count(1)
     expect(screen.locator("#wall li")).to_have_text("Gezien worden")
+
+
+def test_a_page_whose_scripts_arrive_late_still_connects_and_says_so(server, browser, playwright):
+    """On a busy laptop the websocket extension and app.js can arrive after htmx itself has
+    run. The projector still connects, and its indicator says so. (With deferred scripts,
+    htmx started on a timer before them: the page never connected, or connected while the
+    indicator kept saying "Connecting…".)"""
+    console = desktop(browser)
+    screen_url, code = open_session(console, server.url)
+    screen = console.context.new_page()
+
+    def after_htmx_started(route: Route) -> None:
+        # Hold the file until htmx has run and every timer it set by then has fired.
+        screen.wait_for_function("() => window.htmx !== undefined")
+        screen.evaluate("() => new Promise((resolve) => setTimeout(resolve))")
+        route.continue_()
+
+    screen.route(re.compile(r"/static/(hx-ws\.min|app)\.js$"), after_htmx_started)
+    screen.goto(screen_url)
+    expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(screen.locator("#connection")).to_have_text("Connected")
+    # Connected for real: a phone that joins is counted on it.
+    teacher = phone(browser, playwright, "en-GB")
+    join_by_code(teacher, server.url, code)
+    expect(screen.locator("#joined")).to_have_text("1 joined")
 
 
 def test_own_questions_kept_as_a_topic_in_a_bilingual_room(server, browser, playwright):
