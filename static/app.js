@@ -84,7 +84,9 @@
       if (entry.item) entry.item.remove();
       // Refused text goes back into its box, so nothing typed is lost.
       if (match[2] !== "ok" && entry.typed && entry.form) {
-        const box = entry.form.querySelector("[name=text]");
+        let box = entry.form.querySelector("[name=text]");
+        // The form may have been drawn again since: then its box is the one with that id.
+        if (box && !box.isConnected && box.id) box = document.getElementById(box.id);
         if (box && !box.value) box.value = entry.typed;
       }
     }
@@ -101,6 +103,83 @@
   });
 
   document.addEventListener("htmx:ws:close", () => setConnection("offline"));
+
+  // A pushed fragment never takes what someone is typing. Stages and boards are drawn again
+  // when others act (a late dot, a phone moving a card, the console in another tab); before
+  // htmx swaps the new copy in, each field the person changed carries its text or choice
+  // over, and each section they opened stays open. htmx itself keeps the focus and caret.
+  // A field carries over only when the new copy starts from the same value as the old one:
+  // when the server changed the field itself (saved, moved, another suggestion), that wins.
+  const CHOICE = new Set(["radio", "checkbox"]);
+  const UNTYPED = new Set(["hidden", "file", "submit", "button", "reset", "image"]);
+
+  function fieldKey(field) {
+    if (field.id) return field.id;
+    // Radios and checkboxes have no id: the first element with one in their form, name, value.
+    const anchor = CHOICE.has(field.type) && field.form && field.form.querySelector("[id]");
+    return anchor ? [anchor.id, field.name, field.value].join("\n") : null;
+  }
+
+  function findField(root, key) {
+    const [id, name, value] = key.split("\n");
+    const anchor = root.getElementById ? root.getElementById(id) : root.querySelector(`#${CSS.escape(id)}`);
+    if (!anchor || name === undefined) return anchor;
+    const form = anchor.closest("form");
+    if (!form) return null;
+    for (const field of form.querySelectorAll("input")) {
+      if (CHOICE.has(field.type) && field.name === name && field.value === value) return field;
+    }
+    return null;
+  }
+
+  function selectedDefault(select) {
+    return Array.from(select.options, (option) => option.defaultSelected).join();
+  }
+
+  function edit(field) {
+    if (field instanceof HTMLSelectElement) {
+      const changed = Array.from(field.options).some((option) => option.selected !== option.defaultSelected);
+      return changed && { start: selectedDefault(field), value: field.value };
+    }
+    if (field instanceof HTMLTextAreaElement || (field instanceof HTMLInputElement && !CHOICE.has(field.type))) {
+      if (field instanceof HTMLInputElement && UNTYPED.has(field.type)) return null;
+      return field.value !== field.defaultValue && { start: field.defaultValue, value: field.value };
+    }
+    if (field instanceof HTMLInputElement) {
+      return field.checked !== field.defaultChecked && { start: field.defaultChecked, checked: field.checked };
+    }
+    return null;
+  }
+
+  function carryOver(old, fresh) {
+    for (const field of old.querySelectorAll("input, textarea, select")) {
+      const changed = edit(field);
+      const key = changed && fieldKey(field);
+      const twin = key && findField(fresh, key);
+      if (!twin || twin.tagName !== field.tagName || twin.type !== field.type) continue;
+      if (twin instanceof HTMLSelectElement) {
+        if (selectedDefault(twin) === changed.start) twin.value = changed.value;
+      } else if ("checked" in changed) {
+        if (twin.defaultChecked === changed.start) twin.checked = changed.checked;
+      } else if (twin.defaultValue === changed.start) {
+        twin.value = changed.value;
+      }
+    }
+    for (const details of old.querySelectorAll("details[open]")) {
+      const anchor = details.querySelector("[id]");
+      if (!anchor || anchor.closest("details") !== details) continue;
+      const twin = findField(fresh, anchor.id);
+      const section = twin && twin.closest("details");
+      if (section) section.open = true;
+    }
+  }
+
+  document.addEventListener("htmx:before:swap", (event) => {
+    for (const task of event.detail.tasks || []) {
+      const old = typeof task.target === "string" ? document.querySelector(task.target) : task.target;
+      if (old instanceof Element && task.fragment) carryOver(old, task.fragment);
+    }
+  });
 
   // Grouping: choose a card, then the card or group it belongs with (tap, click or
   // keyboard), or drag it there. Both end in one "move" message naming the target.

@@ -399,8 +399,15 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
     assert_accessible(screen)
     shoot(screen, "projector-results")
 
+    # While the leader writes a proposal, a teacher gives a last dot: the console's results
+    # are drawn again, and the proposal keeps what the leader typed, and the focus.
     proposal = console.locator(".propose-form").first
     proposal.locator("textarea").fill("We show respect by listening")
+    late = teachers[0].locator(".ballot-item", has_text="Fun")
+    late.get_by_role("button", name="Give a dot").click()
+    expect(console.locator(".bar-row", has_text="Fun").locator(".bar-count")).to_have_text("1")
+    expect(proposal.locator("textarea")).to_have_value("We show respect by listening")
+    expect(proposal.locator("textarea")).to_be_focused()
     proposal.get_by_role("button", name="Propose and start a consent round").click()
     for teacher, level in zip(teachers, ["Object", "Support", "Support"], strict=True):
         expect(teacher.locator(".decision-text")).to_have_text("We show respect by listening")
