@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -462,3 +463,28 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
     console.get_by_role("button", name="Revoke all share links").click()
     expect(console.locator(".saved")).to_contain_text("stopped working")
     assert reader.request.get(link).status == 404
+
+
+def test_message_ids_are_random_and_carry_no_clock(server, browser, playwright):
+    """Phones on plain http over a school network have no crypto.randomUUID (it needs a
+    secure context): every message id is still 128 random bits, never the device's clock,
+    and answers go through as before."""
+    console = desktop(browser)
+    _, code = open_session(console, server.url)
+    teacher = phone(browser, playwright, "en-GB")
+    teacher.add_init_script("Object.defineProperty(crypto, 'randomUUID', {value: undefined})")
+    sent: list[str] = []
+    teacher.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    join_by_code(teacher, server.url, code)
+    assert teacher.evaluate("typeof crypto.randomUUID") == "undefined"
+    console.get_by_role("button", name=re.compile("^Start this question")).first.click()
+    for text in ("Respect", "Rust", "Samen"):
+        teacher.get_by_label("Write your answer").fill(text)
+        teacher.get_by_role("button", name="Send").click()
+    expect(teacher.locator("#mine li")).to_have_count(3)
+    ids = [json.loads(frame)["msg_id"] for frame in sent if '"msg_id"' in frame]
+    assert len(ids) == 3 and len(set(ids)) == 3, ids
+    clock = str(int(teacher.evaluate("Date.now()")))[:6]  # the millisecond clock's first digits
+    for msg_id in ids:
+        assert re.fullmatch(r"[0-9a-f]{32}", msg_id), msg_id
+        assert clock not in msg_id, msg_id
