@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -185,36 +186,32 @@ class AppServer:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
-@pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[type[AppServer]]:
-    """Servers in this process, with DRAAGVLAK_* settings as keyword arguments."""
-    started: list[AppServer] = []
+def started_servers(kind: type[Any], folder: Path, prefix: str) -> Iterator[Any]:
+    """A factory of started servers of `kind`, each with its own database in `folder`,
+    and DRAAGVLAK_* settings as keyword arguments; every one is stopped afterwards."""
+    started: list[Any] = []
 
-    def make(**env: str) -> AppServer:
-        server = AppServer(tmp_path / f"draagvlak-{len(started)}.db", **env)
+    def make(**env: str) -> Any:
+        server = kind(folder / f"{prefix}{len(started)}.db", **env)
         started.append(server)
         server.start()
         return server
 
-    yield make  # type: ignore[misc]
+    yield make
     for server in started:
         server.stop()
 
 
 @pytest.fixture
-def process_factory(tmp_path: Path) -> Iterator[type[ServerProcess]]:
+def server_factory(tmp_path: Path) -> Iterator[Any]:
+    """Servers in this process."""
+    yield from started_servers(AppServer, tmp_path, "draagvlak-")
+
+
+@pytest.fixture
+def process_factory(tmp_path: Path) -> Iterator[Any]:
     """`draagvlak serve` processes, for what needs a process: kill -9, the command itself."""
-    started: list[ServerProcess] = []
-
-    def make(**env: str) -> ServerProcess:
-        process = ServerProcess(tmp_path / f"draagvlak-p{len(started)}.db", **env)
-        started.append(process)
-        process.start()
-        return process
-
-    yield make  # type: ignore[misc]
-    for process in started:
-        process.stop()
+    yield from started_servers(ServerProcess, tmp_path, "draagvlak-p")
 
 
 @pytest.fixture
