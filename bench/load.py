@@ -177,10 +177,10 @@ class Run:
         deadline = time.monotonic() + 30
         while True:
             seen = [s for answer in await self.workers.ask("seen") for s in answer]
-            if all(at is not None for _, at in seen) or time.monotonic() > deadline:
+            if all(at is not None for _, at, _ in seen) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.1)
-        result.add(metric, [None if at is None else at - sent[tag] for tag, at in seen])
+        result.split(metric, [(f, None if at is None else at - sent[tag]) for tag, at, f in seen])
 
     async def join(self, result: Phase) -> None:
         self.memory["before_join_kb"] = self.server.memory_kb()
@@ -192,11 +192,16 @@ class Run:
         answers = await self.workers.ask(
             "join",
             [
-                {"base_url": self.base_url, "codes": share, "deflate": self.args.deflate}
+                {
+                    "base_url": self.base_url,
+                    "codes": share,
+                    "deflate": self.args.deflate,
+                    "fallback": self.args.fallback,
+                }
                 for share in shares
             ],
         )
-        result.add("scan → lobby", [t for a in answers for t in a["lobby_seconds"]])
+        result.split("scan → lobby", [t for a in answers for t in a["lobby_seconds"]])
         failed = sum(a["failed"] for a in answers)
         if failed:
             examples = [f for answer in answers for f in answer["failures"]][:5]
@@ -214,7 +219,7 @@ class Run:
             for s in answer
         ]
         self.sent["answers"] = sends
-        result.add("answer → own phone (receipt)", [ack_delay(s) for s in sends])
+        result.split("answer → own phone (receipt)", [(s["fallback"], ack_delay(s)) for s in sends])
         await asyncio.sleep(1)
         first_seen: dict[tuple[int, str], float] = {}
         for room in self.rooms:
@@ -282,7 +287,7 @@ class Run:
             for s in answer
         ]
         self.sent["votes"] = sends
-        result.add("vote → own phone (receipt)", [ack_delay(s) for s in sends])
+        result.split("vote → own phone (receipt)", [(s["fallback"], ack_delay(s)) for s in sends])
         await asyncio.sleep(1)
         result.add("vote → projector (count)", self.count_delays(sends, start_at))
 
@@ -328,7 +333,9 @@ class Run:
         for s in sends:
             s["first"] = True
         self.sent["consents"] = sends
-        result.add("consent → own phone (receipt)", [ack_delay(s) for s in sends])
+        result.split(
+            "consent → own phone (receipt)", [(s["fallback"], ack_delay(s)) for s in sends]
+        )
         await asyncio.sleep(1)
         result.add("consent → projector (count)", self.count_delays(sends, start_at))
         for room in self.rooms:
@@ -450,8 +457,8 @@ async def main(args: argparse.Namespace) -> int:
         run.memory["peak_kb"] = server.memory_kb("VmHWM")
         checked = await run.check_outcomes()
         for room in run.rooms:
-            await room.screen.socket.close()
-            await room.console.socket.close()
+            await room.screen.close()
+            await room.console.close()
         await workers.ask("close_all")
         server.stop()
         base = None
@@ -491,6 +498,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=50, help="question changes in the fan-out")
     parser.add_argument("--interval", type=float, default=0.3, help="seconds between them")
     parser.add_argument("--deflate", action="store_true", help="permessage-deflate on, both sides")
+    parser.add_argument(
+        "--fallback", type=float, default=0.0, help="share of phones on the fallback (0.2: 20 %%)"
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)

@@ -1,4 +1,5 @@
-"""The phones of the load benchmark: many websocket clients in one worker process.
+"""The phones of the load benchmark: many websocket clients in one worker process, and,
+with `--fallback`, a share of phones on the fallback (server-sent events and posts).
 
 The orchestrator (`bench/load.py`) starts a few of these processes and drives them over
 a pipe, one command at a time, so that the load generator does not starve the server.
@@ -50,26 +51,33 @@ class Watcher:
     keep: list[tuple[float, str]] | None = None
     first_at: float | None = None  # the full state, sent on every connect
 
+    is_fallback = False
+
     async def read(self) -> None:
         try:
             async for message in self.socket:
-                now = time.monotonic()
-                text = message if isinstance(message, str) else message.decode()
-                self.messages += 1
-                self.bytes += len(text.encode())
-                if self.first_at is None:
-                    self.first_at = now
-                if self.marker is not None and self.seen_at is None and self.marker in text:
-                    self.seen_at = now
-                if "data-ack=" in text:
-                    for msg_id, status in ACK.findall(text):
-                        self.acks.setdefault(msg_id, (now, status))
-                if self.keep is not None:
-                    self.keep.append((now, text))
+                self.received(message if isinstance(message, str) else message.decode())
         except Exception:
             pass
         finally:
             self.closed = self.socket.close_code or 1006
+
+    def received(self, text: str) -> None:
+        now = time.monotonic()
+        self.messages += 1
+        self.bytes += len(text.encode())
+        if self.first_at is None:
+            self.first_at = now
+        if self.marker is not None and self.seen_at is None and self.marker in text:
+            self.seen_at = now
+        if "data-ack=" in text:
+            for msg_id, status in ACK.findall(text):
+                self.acks.setdefault(msg_id, (now, status))
+        if self.keep is not None:
+            self.keep.append((now, text))
+
+    async def close(self) -> None:
+        await self.socket.close()
 
     def arm(self, marker: str) -> None:
         self.marker, self.seen_at = marker, None
@@ -78,6 +86,66 @@ class Watcher:
         sent = time.monotonic()
         await self.socket.send(json.dumps({"action": action, "msg_id": msg_id, **values}))
         return sent
+
+
+class StreamWatcher(Watcher):
+    """A phone on the fallback: one event stream down, a post per message up. `bytes`
+    counts the frames, as for a websocket (not the `data:` lines around them)."""
+
+    is_fallback = True
+
+    def __init__(self, http: httpx.AsyncClient, path: str, tag: int) -> None:
+        super().__init__(None, tag)  # type: ignore[arg-type]
+        self.http = http
+        self.path = path
+        self.name = ""
+        self.hello = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def read(self) -> None:
+        try:
+            url = f"{self.path}/events?view=phone&lang=nl"
+            async with self.http.stream("GET", url) as response:
+                event, data = "", []
+                async for line in response.aiter_lines():
+                    if line.startswith("data:"):
+                        data.append(line[6:])
+                    elif line.startswith("event: "):
+                        event = line[7:]
+                    elif not line:
+                        if event == "hello":
+                            self.name = data[0]
+                            self.hello.set()
+                        elif event == "end":
+                            self.closed = int(data[0])
+                        elif not event:
+                            self.received("\n".join(data))
+                        event, data = "", []
+        except Exception:
+            pass
+        finally:
+            self.closed = self.closed or 1006
+            self.hello.set()
+
+    async def send(self, msg_id: str, action: str, **values: Any) -> float:
+        sent = time.monotonic()
+        body = json.dumps({"action": action, "msg_id": msg_id, **values})
+        url = f"{self.path}/send?view=phone&lang=nl&stream={self.name}"
+        await self.http.post(url, content=body, headers={"content-type": "application/json"})
+        return sent
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        await self.http.aclose()
+
+
+async def open_stream(base_url: str, path: str, tag: int, cookie: str) -> StreamWatcher:
+    http = httpx.AsyncClient(base_url=base_url, headers={"cookie": cookie}, timeout=60)
+    watcher = StreamWatcher(http, path, tag)
+    watcher._task = asyncio.get_running_loop().create_task(watcher.read())
+    await asyncio.wait_for(watcher.hello.wait(), 60)
+    return watcher
 
 
 def ws_url(base_url: str, path: str) -> str:
@@ -101,18 +169,27 @@ async def open_watcher(
 
 
 async def join_phone(
-    transport: httpx.AsyncHTTPTransport, base_url: str, tag: int, link: str, deflate: bool
+    transport: httpx.AsyncHTTPTransport,
+    base_url: str,
+    tag: int,
+    link: str,
+    deflate: bool,
+    is_fallback: bool = False,
 ) -> tuple[Watcher, float]:
     """As a phone does when it scans the QR code: the page by its link (which sets the
-    cookie), then the websocket; returns it with the time the scan began. Each phone is
-    its own device with its own cookies; they share one connection pool."""
+    cookie), then the websocket (or the fallback's stream); returns it with the time the
+    scan began. Each phone is its own device with its own cookies; they share one
+    connection pool, except a stream, which holds a connection of its own."""
     scanned = time.monotonic()
     http = httpx.AsyncClient(transport=transport, timeout=60)
     page = await http.get(f"{base_url}{link}", headers={"accept-language": "nl"})
     page.raise_for_status()
     ((name, value),) = [(k, v) for k, v in page.cookies.items() if k.startswith("dv_p_")]
-    session_id = re.search(r"/s/([^/]+)/ws", page.text)
-    assert session_id, "the phone page names its websocket"
+    session_id = re.search(r'data-live="/s/([^"]+)"', page.text)
+    assert session_id, "the phone page names its live address"
+    if is_fallback:
+        path = f"/s/{session_id[1]}"
+        return await open_stream(base_url, path, tag, f"{name}={value}"), scanned
     url = ws_url(base_url, f"/s/{session_id[1]}/ws?view=phone&lang=nl")
     return await open_watcher(url, tag, f"{name}={value}", deflate), scanned
 
@@ -132,7 +209,7 @@ class Worker:
         while True:
             command, args = await asyncio.to_thread(self.pipe.recv)
             if command == "stop":
-                await asyncio.gather(*(p.socket.close() for p in self.phones))
+                await asyncio.gather(*(p.close() for p in self.phones))
                 self.pipe.send(None)
                 return
             self.pipe.send(await getattr(self, command)(**args))
@@ -140,10 +217,11 @@ class Worker:
     # Commands -------------------------------------------------------------------------
 
     async def join(
-        self, base_url: str, codes: list[tuple[int, str]], deflate: bool
+        self, base_url: str, codes: list[tuple[int, str]], deflate: bool, fallback: float = 0.0
     ) -> dict[str, Any]:
         """Joins one phone per (session tag, QR link), a hundred at a time; measures each
-        from its scan to its lobby (the first full state on its websocket)."""
+        from its scan to its lobby (the first full state on its websocket). The share
+        `fallback` of them, spread evenly, use the fallback instead."""
         started = time.monotonic()
         gate = asyncio.Semaphore(100)
         failures: list[str] = []
@@ -151,14 +229,17 @@ class Worker:
 
         transport = httpx.AsyncHTTPTransport()
 
-        async def one(tag: int, link: str) -> None:
+        async def one(index: int, tag: int, link: str) -> None:
+            is_fallback = int((index + 1) * fallback) > int(index * fallback)
             async with gate:
                 try:
-                    scans.append(await join_phone(transport, base_url, tag, link, deflate))
+                    scans.append(
+                        await join_phone(transport, base_url, tag, link, deflate, is_fallback)
+                    )
                 except Exception as error:
                     failures.append(repr(error))
 
-        await asyncio.gather(*(one(tag, link) for tag, link in codes))
+        await asyncio.gather(*(one(i, tag, link) for i, (tag, link) in enumerate(codes)))
         await transport.aclose()
         deadline = time.monotonic() + 30
         while any(w.first_at is None for w, _ in scans) and time.monotonic() < deadline:
@@ -169,7 +250,9 @@ class Worker:
             "failures": failures[:5],
             "failed": len(failures),
             "seconds": time.monotonic() - started,
-            "lobby_seconds": [None if w.first_at is None else w.first_at - at for w, at in scans],
+            "lobby_seconds": [
+                (w.is_fallback, None if w.first_at is None else w.first_at - at) for w, at in scans
+            ],
         }
 
     async def connect(self, url: str, count: int, deflate: bool) -> dict[str, Any]:
@@ -187,8 +270,8 @@ class Worker:
         for phone in self.phones:
             phone.arm(marker)
 
-    async def seen(self) -> list[tuple[int, float | None]]:
-        return [(phone.tag, phone.seen_at) for phone in self.phones]
+    async def seen(self) -> list[tuple[int, float | None, bool]]:
+        return [(phone.tag, phone.seen_at, phone.is_fallback) for phone in self.phones]
 
     async def counters(self) -> dict[str, Any]:
         """Messages and bytes each phone received since the last call; then from zero."""
@@ -209,7 +292,7 @@ class Worker:
         return [text for arrived, text in self.phones[0].keep or [] if arrived >= since]
 
     async def close_all(self) -> None:
-        await asyncio.gather(*(p.socket.close() for p in self.phones))
+        await asyncio.gather(*(p.close() for p in self.phones))
         self.phones.clear()
 
     async def answers(self, start_at: float, window: float) -> list[dict[str, Any]]:
@@ -273,6 +356,7 @@ class Worker:
             waiting = [(phone, s) for phone, s in waiting if s["msg_id"] not in phone.acks]
         for phone, send in sends:
             send["acked"], send["status"] = phone.acks.get(send["msg_id"], (None, "missing"))
+            send["fallback"] = phone.is_fallback
         return [send for _, send in sends]
 
 

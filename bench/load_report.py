@@ -30,6 +30,12 @@ class Phase:
         self.latencies.setdefault(metric, []).extend(v for v in values if v is not None)
         self.missing[metric] += sum(1 for v in values if v is None)
 
+    def split(self, metric: str, values: list[tuple[bool, float | None]]) -> None:
+        """Websocket phones under `metric`, phones on the fallback (if any) beside them."""
+        self.add(metric, [v for is_fallback, v in values if not is_fallback])
+        if any(is_fallback for is_fallback, _ in values):
+            self.add(f"{metric} (fallback)", [v for is_fallback, v in values if is_fallback])
+
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)

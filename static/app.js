@@ -1,108 +1,7 @@
-// Draagvlak's small client script: message ids, "not sent yet" answers, connection state.
-// Everything else is htmx: the server pushes HTML fragments that are swapped by id.
+// The small things pages do: keep what someone is typing when a fragment is swapped in,
+// grouping by tap or drag, Enter to send, copy buttons. The connection is live.js.
 (() => {
   "use strict";
-
-  // Messages sent (or queued) and not yet confirmed by the server, by message id.
-  // A message is confirmed by a `data-ack` receipt; the server applies each id once,
-  // so resending after a reconnect can never double an answer.
-  const unconfirmed = new Map();
-  let online = false;
-
-  // 128 random bits and nothing else: an id must never carry the device's clock.
-  // crypto.getRandomValues works on plain http too (randomUUID needs a secure context).
-  const newId = () =>
-    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-
-  function pendingList() { return document.getElementById("pending"); }
-
-  function showPending(entry) {
-    const list = pendingList();
-    if (!list || !entry.text) return;
-    const item = document.createElement("li");
-    item.dataset.msgId = entry.id;
-    const text = document.createElement("span");
-    text.className = "text";
-    text.textContent = entry.text;
-    const state = document.createElement("span");
-    state.className = "state";
-    item.append(text, state);
-    list.append(item);
-    entry.item = item;
-    refreshPending();
-  }
-
-  function refreshPending() {
-    const list = pendingList();
-    if (!list) return;
-    for (const entry of unconfirmed.values()) {
-      if (entry.item) entry.item.querySelector(".state").textContent =
-        online ? list.dataset.label : list.dataset.offline;
-    }
-  }
-
-  function setConnection(state) {
-    online = state === "online";
-    for (const el of document.querySelectorAll("#connection")) {
-      el.dataset.state = state;
-      el.textContent = online ? el.dataset.online : el.dataset.offline;
-    }
-    document.body.classList.toggle("is-offline", !online);
-    refreshPending();
-  }
-
-  document.addEventListener("htmx:ws:before:message:outgoing", (event) => {
-    const { message } = event.detail;
-    const form = event.target.closest("form");
-    const id = newId();
-    message.values.msg_id = id;
-    message.data = JSON.stringify({ ...message.values, headers: message.headers });
-    const entry = { id, data: message.data, sent: false, form, typed: String(message.values.text || "") };
-    unconfirmed.set(id, entry);
-    if (message.values.action === "answer") {
-      entry.text = entry.typed.trim();
-      showPending(entry);
-    }
-    if (form && form.hasAttribute("data-pending")) form.reset();
-    const details = form && form.closest("details");
-    if (details) details.open = false;
-  });
-
-  document.addEventListener("htmx:ws:after:message:outgoing", (event) => {
-    const id = event.detail.message.values && event.detail.message.values.msg_id;
-    const entry = unconfirmed.get(id);
-    if (entry) entry.sent = true;
-  });
-
-  document.addEventListener("htmx:ws:before:message:incoming", (event) => {
-    const data = event.detail.message.data;
-    if (typeof data !== "string" || data.indexOf("data-ack") < 0) return;
-    for (const match of data.matchAll(/data-ack="([^"]*)" data-status="([a-z]+)"/g)) {
-      const entry = unconfirmed.get(match[1]);
-      if (!entry) continue;
-      unconfirmed.delete(match[1]);
-      if (entry.item) entry.item.remove();
-      // Refused text goes back into its box, so nothing typed is lost.
-      if (match[2] !== "ok" && entry.typed && entry.form) {
-        let box = entry.form.querySelector("[name=text]");
-        // The form may have been drawn again since: then its box is the one with that id.
-        if (box && !box.isConnected && box.id) box = document.getElementById(box.id);
-        if (box && !box.value) box.value = entry.typed;
-      }
-    }
-  });
-
-  document.addEventListener("htmx:ws:after:connection", (event) => {
-    setConnection("online");
-    // Messages that left before the connection dropped may never have arrived:
-    // send them again (same id). Queued ones are flushed by htmx itself.
-    const socket = event.detail.connection.socket;
-    for (const entry of unconfirmed.values()) {
-      if (entry.sent) socket.send(entry.data);
-    }
-  });
-
-  document.addEventListener("htmx:ws:close", () => setConnection("offline"));
 
   // A pushed fragment never takes what someone is typing. Stages and boards are drawn again
   // when others act (a late dot, a phone moving a card, the console in another tab); before
@@ -226,7 +125,7 @@
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && picked !== null) { picked = null; markPicked(); }
   });
-  document.addEventListener("htmx:ws:after:message:incoming", markPicked);
+  document.addEventListener("live:received", markPicked);
 
   document.addEventListener("dragstart", (event) => {
     const card = event.target.closest && event.target.closest("[data-board] [draggable][data-answer]");

@@ -227,7 +227,7 @@ def test_an_answer_sent_while_the_server_is_away_arrives_once_when_it_returns(
 
 
 def test_a_page_whose_scripts_arrive_late_still_connects_and_says_so(server, browser, playwright):
-    """On a busy laptop the websocket extension and app.js can arrive after htmx itself has
+    """On a busy laptop live.js and app.js can arrive after htmx itself has
     run. The projector still connects, and its indicator says so. (With deferred scripts,
     htmx started on a timer before them: the page never connected, or connected while the
     indicator kept saying "Connecting…".)"""
@@ -241,7 +241,7 @@ def test_a_page_whose_scripts_arrive_late_still_connects_and_says_so(server, bro
         screen.evaluate("() => new Promise((resolve) => setTimeout(resolve))")
         route.continue_()
 
-    screen.route(re.compile(r"/static/(hx-ws\.min|app)\.js$"), after_htmx_started)
+    screen.route(re.compile(r"/static/(live|app)\.js$"), after_htmx_started)
     screen.goto(screen_url)
     expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
     expect(screen.locator("#connection")).to_have_text("Connected")

@@ -58,7 +58,7 @@ async def test_idle_and_trickling_connections_are_closed(server_factory):
 
         reader, writer = await open_connection()
         writer.write(
-            b"POST /sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"POST /sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: en\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
             b"pack="
         )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 
 _ACK = re.compile(r'data-ack="([^"]*)" data-status="([a-z]+)"')
 _ids = itertools.count(1)
-OPEN_CLIENTS: list[LiveClient] = []
+OPEN_CLIENTS: list[Listening] = []
 
 
 @dataclass
@@ -54,51 +55,24 @@ async def join(base_url: str, code: str) -> str:
         return f"{name}={value}"
 
 
-@dataclass(eq=False)
-class LiveClient:
-    socket: ClientConnection
-    frames: list[str] = field(default_factory=list)
-    acks: dict[str, str] = field(default_factory=dict)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
-    _reader: asyncio.Task[None] | None = None
-    closed_code: int | None = None
-    # What broke the reader other than the connection closing: raised by wait_for.
-    failure: BaseException | None = None
+class Listening:
+    """What both kinds of live client share: the frames received, receipts by message id,
+    and waiting for something to arrive."""
 
-    @classmethod
-    async def connect(
-        cls,
-        base_url: str,
-        session_id: str,
-        view: str,
-        cookie: str,
-        lang: str = "en",
-        **options: Any,
-    ) -> LiveClient:
-        url = base_url.replace("http", "ws", 1) + f"/s/{session_id}/ws?view={view}&lang={lang}"
-        socket = await connect(
-            url, additional_headers={"cookie": cookie}, compression=None, **options
-        )
-        client = cls(socket)
-        client._reader = asyncio.create_task(client._read())
-        OPEN_CLIENTS.append(client)
-        return client
+    def __init__(self) -> None:
+        self.frames: list[str] = []
+        self.acks: dict[str, str] = {}
+        self._changed = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+        self.closed_code: int | None = None
+        # What broke the reader other than the connection closing: raised by wait_for.
+        self.failure: BaseException | None = None
 
-    async def _read(self) -> None:
-        try:
-            async for frame in self.socket:
-                text = frame if isinstance(frame, str) else frame.decode()
-                self.frames.append(text)
-                for msg_id, status in _ACK.findall(text):
-                    self.acks[msg_id] = status
-                self._changed.set()
-        except ConnectionClosed:
-            pass  # closed by either side, cleanly or not: closed_code says how
-        except Exception as error:
-            self.failure = error
-        finally:
-            self.closed_code = self.socket.close_code
-            self._changed.set()
+    def _received(self, text: str) -> None:
+        self.frames.append(text)
+        for msg_id, status in _ACK.findall(text):
+            self.acks[msg_id] = status
+        self._changed.set()
 
     @property
     def text(self) -> str:
@@ -110,9 +84,7 @@ class LiveClient:
         return msg_id
 
     async def send_json(self, data: dict[str, Any]) -> None:
-        import json
-
-        await self.socket.send(json.dumps(data))
+        raise NotImplementedError
 
     async def wait_for(self, predicate: Any, timeout: float = 5.0) -> None:
         async def waiting() -> None:
@@ -141,9 +113,132 @@ class LiveClient:
         """Sends and waits for the receipt: 'ok' or 'rejected'."""
         return await self.ack(await self.send(action, **values))
 
+
+class LiveClient(Listening):
+    def __init__(self, socket: ClientConnection) -> None:
+        super().__init__()
+        self.socket = socket
+
+    @classmethod
+    async def connect(
+        cls,
+        base_url: str,
+        session_id: str,
+        view: str,
+        cookie: str,
+        lang: str = "en",
+        **options: Any,
+    ) -> LiveClient:
+        url = base_url.replace("http", "ws", 1) + f"/s/{session_id}/ws?view={view}&lang={lang}"
+        socket = await connect(
+            url, additional_headers={"cookie": cookie}, compression=None, **options
+        )
+        client = cls(socket)
+        client._reader = asyncio.create_task(client._read())
+        OPEN_CLIENTS.append(client)
+        return client
+
+    async def _read(self) -> None:
+        try:
+            async for frame in self.socket:
+                self._received(frame if isinstance(frame, str) else frame.decode())
+        except ConnectionClosed:
+            pass  # closed by either side, cleanly or not: closed_code says how
+        except Exception as error:
+            self.failure = error
+        finally:
+            self.closed_code = self.socket.close_code
+            self._changed.set()
+
+    async def send_json(self, data: dict[str, Any]) -> None:
+        await self.socket.send(json.dumps(data))
+
     async def close(self) -> None:
         await self.socket.close()
         if self._reader:
             await self._reader
         if self.failure is not None:
             raise AssertionError("reading this connection failed") from self.failure
+
+
+class StreamClient(Listening):
+    """The fallback for networks that block websockets: server-sent events down, posts up
+    (docs/protocol.md). `closed_code` is the code of the server's `end` event."""
+
+    def __init__(self, http: httpx.AsyncClient, path: str, query: str) -> None:
+        super().__init__()
+        self.http = http
+        self.path = path
+        self.query = query
+        self.name = ""
+        self.pings = 0
+        self.hello = asyncio.Event()
+
+    @classmethod
+    async def connect(
+        cls, base_url: str, session_id: str, view: str, cookie: str, lang: str = "en"
+    ) -> StreamClient:
+        http = httpx.AsyncClient(base_url=base_url, headers={"cookie": cookie}, timeout=None)
+        client = cls(http, f"/s/{session_id}", f"view={view}&lang={lang}")
+        client._reader = asyncio.create_task(client._read())
+        OPEN_CLIENTS.append(client)
+        ended = asyncio.create_task(client._changed.wait())
+        await asyncio.wait([asyncio.create_task(client.hello.wait()), ended], timeout=5)
+        return client
+
+    async def _read(self) -> None:
+        try:
+            url = f"{self.path}/events?{self.query}"
+            async with self.http.stream("GET", url) as response:
+                assert response.headers["content-type"].startswith("text/event-stream")
+                name, data = "", []
+                async for line in response.aiter_lines():
+                    if line.startswith("event: "):
+                        name = line[7:]
+                    elif line.startswith("data: ") or line == "data:":
+                        data.append(line[6:])
+                    elif line == "":
+                        self._event(name, "\n".join(data))
+                        name, data = "", []
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            pass
+        except Exception as error:
+            self.failure = error
+        finally:
+            if self.closed_code is None:
+                self.closed_code = 1006
+            self._changed.set()
+
+    def _event(self, name: str, data: str) -> None:
+        match name:
+            case "hello":
+                self.name = data
+                self.hello.set()
+            case "ping":
+                self.pings += 1
+                self._changed.set()
+            case "end":
+                self.closed_code = int(data)
+                self._changed.set()
+            case "":
+                self._received(data)
+
+    async def post(self, body: bytes | str, stream: str | None = None) -> httpx.Response:
+        name = self.name if stream is None else stream
+        return await self.http.post(
+            f"{self.path}/send?{self.query}&stream={name}",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+
+    async def send_json(self, data: dict[str, Any]) -> None:
+        response = await self.post(json.dumps(data))
+        assert response.status_code == 202, (response.status_code, response.text)
+
+    async def close(self) -> None:
+        if self._reader:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        await self.http.aclose()
+        if self.failure is not None:
+            raise AssertionError("reading this stream failed") from self.failure

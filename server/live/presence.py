@@ -19,12 +19,14 @@ class View(StrEnum):
 
 @dataclass(eq=False)
 class Client:
-    """One open websocket: what it looks at, in which language, and for whom."""
+    """One open connection: what it looks at, in which language, for whom, and whether it
+    came through the fallback for networks that block websockets."""
 
     view: View
     locale: str
     actor: Actor
     outbox: Outbox
+    is_fallback: bool = False
 
 
 class Presence:
@@ -33,12 +35,14 @@ class Presence:
         self._watchers: Counter[tuple[View, str]] = Counter()
         # pseudonym -> locale -> open phones
         self._phones: dict[str, Counter[str]] = {}
+        self.fallback_phones = 0
 
     def add(self, client: Client) -> None:
         self.clients.add(client)
         self._watchers[(client.view, client.locale)] += 1
         if client.view is View.PHONE:
             self._phones.setdefault(client.actor.pseudonym, Counter())[client.locale] += 1
+            self.fallback_phones += client.is_fallback
 
     def remove(self, client: Client) -> None:
         if client not in self.clients:
@@ -46,6 +50,7 @@ class Presence:
         self.clients.discard(client)
         self._watchers[(client.view, client.locale)] -= 1
         if client.view is View.PHONE:
+            self.fallback_phones -= client.is_fallback
             locales = self._phones[client.actor.pseudonym]
             locales[client.locale] -= 1
             if locales[client.locale] <= 0:

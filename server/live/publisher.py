@@ -48,6 +48,7 @@ class Publisher:
         self.record = record
         self.state = state
         self.joined = 0
+        self.on_fallback = 0  # phones connected through the fallback, for the console
         self.renderer = renderer
         self.hub = hub
         self.presence = presence
@@ -104,7 +105,13 @@ class Publisher:
 
     def context(self) -> dict[str, Any]:
         """What every template sees; built once per state, not once per frame."""
-        others = (self.joined, self.suggested, tuple(self.suggestions), self.base_url)
+        others = (
+            self.joined,
+            self.on_fallback,
+            self.suggested,
+            tuple(self.suggestions),
+            self.base_url,
+        )
         cached = self._context
         if cached is None or cached[0] is not self.state or cached[1] != others:
             cached = self._context = (self.state, others, self._build_context())
@@ -118,6 +125,7 @@ class Publisher:
             "prompt": state.current_prompt,
             "answers": state.answers_for(state.prompt_index),
             "joined": self.joined,
+            "on_fallback": self.on_fallback,
             "suggestions": self.suggestions,
             "suggested": self.suggested,
             "join_url": self.join_url,
@@ -189,7 +197,10 @@ class Publisher:
         message = "" if rejection is None else rejection_text(translator, rejection)
         status = "ok" if rejection is None else "rejected"
         notice = self.renderer.render("_notice.html", client.locale, oob="true", message=message)
-        receipt = self.renderer.render("_receipt.html", client.locale, msg_id=msg_id, status=status)
+        reason = "" if rejection is None else rejection.reason
+        receipt = self.renderer.render(
+            "_receipt.html", client.locale, msg_id=msg_id, status=status, reason=reason
+        )
         return [Frame(notice, "notice"), Frame(receipt)]
 
     async def publish_suggestions(self) -> None:

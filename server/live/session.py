@@ -117,6 +117,7 @@ class LiveSession:
         self.screens.show(self.state, len(self.participants))
         self.writer = Writer(self.id, self._write, self._answer)
         self._suggesting: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[None]] = set()
         self._suggestions_lock = asyncio.Lock()
 
     # What pages and the websocket read -----------------------------------------------
@@ -164,6 +165,8 @@ class LiveSession:
                 self.screens.show(self.state, len(self.participants))
                 await self.screens.publish_joined()
         self.presence.add(client)
+        if client.is_fallback and client.view is View.PHONE:
+            self._count_fallback()
         # No await from here on: the full state and the subscription belong together,
         # so the client neither misses nor repeats an update published in between.
         for channel in self.screens.channels_for(client):
@@ -175,9 +178,20 @@ class LiveSession:
             client.outbox.close(code)
 
     def disconnect(self, client: Client) -> None:
+        was_there = client in self.presence.clients
         self.presence.remove(client)
         for channel in self.screens.channels_for(client):
             self.hub.unsubscribe(channel, client.outbox)
+        if was_there and client.is_fallback and client.view is View.PHONE:
+            self._count_fallback()
+
+    def _count_fallback(self) -> None:
+        """The console shows how many phones use the fallback; a phone's coming and going
+        is no write, so the count is published beside the writer."""
+        self.screens.on_fallback = self.presence.fallback_phones
+        task = asyncio.create_task(self.screens.publish_joined())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # Commands -------------------------------------------------------------------------
 
@@ -204,7 +218,7 @@ class LiveSession:
             raise RuntimeError(f"session {self.id} could not be closed: {rejection.reason}")
 
     async def close(self) -> None:
-        for task in list(self._suggesting):
+        for task in [*self._suggesting, *self._background]:
             task.cancel()
         await self.writer.close()
 

@@ -25,6 +25,7 @@ from .auth import Signer
 from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
 from .socket import LiveSocketApp
+from .stream import LiveStreamApp, send_message
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -78,6 +79,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/r/{token}", review.review_page),
         Route("/r/{token}/outcome.{kind}", review.export),
         WebSocketRoute("/s/{session_id}/ws", LiveSocketApp()),
+        # The same, for networks that block websockets: events down, posts up.
+        Route("/s/{session_id}/events", LiveStreamApp()),
+        Route("/s/{session_id}/send", send_message, methods=["POST"]),
         Route("/lang/{locale}", pages.set_language),
         Route("/healthz", pages.health),
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
@@ -88,6 +92,7 @@ def create_app(settings: Settings) -> Starlette:
             RequestGuard,
             max_body=settings.max_body_bytes,
             hosts=AllowedHosts.from_settings(settings.allowed_hosts, settings.public_url),
+            translators=translators,
             timeout=settings.request_timeout,
         ),
     ]
@@ -98,4 +103,5 @@ def create_app(settings: Settings) -> Starlette:
     app.state.failed_joins = RateLimiter(settings.failed_joins_per_minute, 60)
     app.state.joins = RateLimiter(settings.joins_per_minute, 60)
     app.state.answers = RateLimiter(settings.answers_per_minute, 60)
+    app.state.streams = {}  # open event streams by name (stream.py)
     return app

@@ -16,10 +16,27 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..screens.i18n import N_, Translator, pick_locale
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# What a refused request is told, in the language of whoever sent it.
+REFUSALS = {
+    400: N_(
+        "This server does not answer to that address: ask its administrator to add it to"
+        " DRAAGVLAK_ALLOWED_HOSTS."
+    ),
+    403: N_(
+        "This form was sent from another site, so it was not accepted. Open the page on"
+        " this server and try again."
+    ),
+    408: N_("That took too long to send. Check the connection and try again."),
+    413: N_("That is too much to send at once."),
+}
 
 
 class RequestGuard:
@@ -32,12 +49,25 @@ class RequestGuard:
     """
 
     def __init__(
-        self, app: ASGIApp, max_body: int, hosts: AllowedHosts, timeout: float = 10.0
+        self,
+        app: ASGIApp,
+        max_body: int,
+        hosts: AllowedHosts,
+        translators: dict[str, Translator],
+        timeout: float = 10.0,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.hosts = hosts
+        self.translators = translators
         self.timeout = timeout
+
+    def refusal(self, scope: Scope, status: int) -> PlainTextResponse:
+        connection = HTTPConnection(scope)
+        locale = pick_locale(
+            connection.cookies.get("dv_lang"), connection.headers.get("accept-language")
+        )
+        return PlainTextResponse(self.translators[locale].gettext(REFUSALS[status]), status)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -48,43 +78,36 @@ class RequestGuard:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 4400})
                 return
-            refusal = PlainTextResponse(
-                "This server does not answer to that address: ask its administrator to add"
-                " it to DRAAGVLAK_ALLOWED_HOSTS.",
-                status_code=400,
-            )
-            await refusal(scope, receive, send)
+            await self.refusal(scope, 400)(scope, receive, send)
             return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if scope["method"] in UNSAFE_METHODS and not is_own_origin(headers, scope["scheme"]):
-            refusal = PlainTextResponse("This form was sent from another site.", status_code=403)
-            await refusal(scope, receive, send)
+            await self.refusal(scope, 403)(scope, receive, send)
             return
         length = headers.get("content-length", "0")
         if not length.isdigit() or int(length) > self.max_body:
-            await PlainTextResponse("That is too much to send.", status_code=413)(
-                scope, receive, send
-            )
+            await self.refusal(scope, 413)(scope, receive, send)
             return
         try:
             await self.app(scope, self._limited(receive), send)
         except BodyTooLarge:
-            await PlainTextResponse("That is too much to send.", status_code=413)(
-                scope, receive, send
-            )
+            await self.refusal(scope, 413)(scope, receive, send)
         except BodyTooSlow:
-            await PlainTextResponse("That took too long to send.", status_code=408)(
-                scope, receive, send
-            )
+            await self.refusal(scope, 408)(scope, receive, send)
 
     def _limited(self, receive: Receive) -> Receive:
         received = 0
+        is_body_done = False
         deadline = time.monotonic() + self.timeout
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, is_body_done
+            if is_body_done:
+                # After the body only the end of the connection can come: a stream of
+                # events waits for it as long as the page listens.
+                return await receive()
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
             except TimeoutError:
@@ -92,6 +115,7 @@ class RequestGuard:
             received += len(message.get("body", b""))
             if received > self.max_body:
                 raise BodyTooLarge()
+            is_body_done = message["type"] != "http.request" or not message.get("more_body")
             return message
 
         return limited_receive

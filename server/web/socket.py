@@ -17,14 +17,10 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ..live.hub import Closed, Lagging, Outbox
-from ..live.presence import Client, View
-from ..live.protocol import ProtocolError, parse_message
+from ..live.hub import Closed, Frame, Lagging, Outbox
+from ..live.presence import Client
 from ..live.session import LiveSession, NotAdmitted
-from ..rules import SubmitAnswer
-from ..rules.state import Actor, Rejection, Role
-from ..screens.i18n import LOCALES, pick_locale
-from . import auth
+from .clients import identify, locale_of, take_message, view_of
 from .guards import RateLimiter, is_own_origin
 from .network import join_base_url
 
@@ -37,6 +33,9 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN = 1013
 CLOSE_FULL = 4429
 CLOSE_LOCKED = 4423
+
+PING = "ping"
+HEARTBEAT = Frame('<template id="heartbeat" hx-swap-oob="true"></template>', "heartbeat")
 
 
 async def refuse(websocket: WebSocket, code: int) -> None:
@@ -80,9 +79,8 @@ async def live_socket(
 ) -> None:
     state = websocket.app.state
     session_id = websocket.path_params["session_id"]
-    try:
-        view = View(websocket.query_params.get("view", ""))
-    except ValueError:
+    view = view_of(websocket)
+    if view is None:
         await refuse(websocket, CLOSE_NOT_FOUND)
         return
     if not is_same_origin(websocket):
@@ -96,13 +94,7 @@ async def live_socket(
     if actor is None:
         await refuse(websocket, CLOSE_FORBIDDEN)
         return
-    requested = websocket.query_params.get("lang")
-    cookie = websocket.cookies.get("dv_lang")
-    locale = (
-        requested
-        if requested in LOCALES
-        else pick_locale(cookie, websocket.headers.get("accept-language"))
-    )
+    locale = locale_of(websocket)
 
     await websocket.accept()
     settings = state.settings
@@ -142,21 +134,6 @@ async def live_socket(
         await asyncio.gather(reader, writer, return_exceptions=True)
 
 
-def identify(
-    websocket: WebSocket, live: LiveSession, view: View, signer: auth.Signer
-) -> Actor | None:
-    if view is View.PHONE:
-        # Only a token the join page made: nobody becomes a participant without joining.
-        token = websocket.cookies.get(auth.participant_cookie(live.id))
-        if not signer.is_participant_token(live.id, token):
-            return None
-        return Actor(Role.PARTICIPANT, auth.pseudonym_for(token or ""))
-    secret = websocket.cookies.get(auth.facilitator_cookie(live.id))
-    if not auth.is_facilitator_secret(secret, live.record.facilitator_hash):
-        return None
-    return Actor(Role.FACILITATOR)
-
-
 async def read_commands(
     websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int, answers: RateLimiter
 ) -> None:
@@ -167,17 +144,9 @@ async def read_commands(
         raw = incoming.get("text")
         if raw is None:
             raw = incoming.get("bytes") or b""
-        try:
-            message = parse_message(raw, max_bytes)
-        except ProtocolError as error:
-            # Logged without its content: an answer's text could point at its author.
-            log.info("session %s: refused a message (%s)", live.id, error.reason)
-            client.outbox.put(live.reply(client, error.msg_id, Rejection(error.reason)))
+        if raw == PING:
+            # The browser cannot see the server's pings: the phone asks when it has heard
+            # nothing for a while, and any answer shows the connection still lives.
+            client.outbox.put([HEARTBEAT])
             continue
-        if isinstance(message.command, SubmitAnswer):
-            wait = answers.retry_after(client.actor.pseudonym)
-            if wait:
-                refusal = Rejection("slow_down", {"seconds": wait})
-                client.outbox.put(live.reply(client, message.msg_id, refusal))
-                continue
-        live.submit(client, message)
+        take_message(live, client, raw, max_bytes, answers)
