@@ -247,3 +247,18 @@ def test_thirty_reloads_during_voting_each_reach_the_ballot_within_two_seconds(
         if took > 2.0:
             slow.append((attempt, round(took, 2)))
     assert not slow, slow
+
+
+def test_a_deleted_session_tells_the_phone_why_it_ended(server, browser, playwright):
+    console, code = answering_room(browser, server, server.url)
+    teacher = phone(browser, playwright)
+    join_by_code(teacher, server.url, code)
+    console.once("dialog", lambda dialog: dialog.accept())
+    session_path = console.url.removeprefix(server.url).removesuffix("/console")
+    console.request.post(f"{server.url}{session_path}/delete", form={"confirm": "delete"})
+    connection = teacher.locator("#connection")
+    expect(connection).to_have_attribute("data-state", "ended")
+    expect(connection).to_have_text(
+        "Deze sessie bestaat niet meer: de leider heeft haar verwijderd."
+    )
+    expect(teacher.get_by_role("button", name="Versturen")).to_have_css("pointer-events", "none")
