@@ -48,7 +48,6 @@ class Publisher:
         self.record = record
         self.state = state
         self.joined = 0
-        self.on_fallback = 0  # phones connected through the fallback, for the console
         self.renderer = renderer
         self.hub = hub
         self.presence = presence
@@ -107,7 +106,7 @@ class Publisher:
         """What every template sees; built once per state, not once per frame."""
         others = (
             self.joined,
-            self.on_fallback,
+            self.presence.fallback_phones,
             self.suggested,
             tuple(self.suggestions),
             self.base_url,
@@ -125,7 +124,7 @@ class Publisher:
             "prompt": state.current_prompt,
             "answers": state.answers_for(state.prompt_index),
             "joined": self.joined,
-            "on_fallback": self.on_fallback,
+            "on_fallback": self.presence.fallback_phones,
             "suggestions": self.suggestions,
             "suggested": self.suggested,
             "join_url": self.join_url,

@@ -188,7 +188,6 @@ class LiveSession:
     def _count_fallback(self) -> None:
         """The console shows how many phones use the fallback; a phone's coming and going
         is no write, so the count is published beside the writer."""
-        self.screens.on_fallback = self.presence.fallback_phones
         task = asyncio.create_task(self.screens.publish_joined())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
