@@ -164,23 +164,27 @@ def test_responses_are_accepted_only_while_the_round_is_open():
 @pytest.mark.parametrize(
     ("levels", "share", "is_agreed"),
     [
-        ((Level.SUPPORT, Level.LIVE_WITH), 50, True),  # exactly 50 %
-        ((Level.FULL_SUPPORT, Level.RESERVATIONS), 50, True),
-        ((Level.SUPPORT, Level.LIVE_WITH, Level.LIVE_WITH), 50, False),  # 33 %
-        ((Level.FULL_SUPPORT,) * 4 + (Level.OBJECT,), 50, False),  # one objection
+        ((Level.LIVE_WITH,) * 5, 50, True),  # living with it is consent
+        ((Level.SUPPORT, Level.LIVE_WITH, Level.LIVE_WITH), 100, True),
+        ((Level.FULL_SUPPORT, Level.RESERVATIONS), 50, True),  # exactly 50 %
+        ((Level.SUPPORT, Level.RESERVATIONS, Level.RESERVATIONS), 50, False),  # 33 %
+        ((Level.RESERVATIONS,) * 3, 50, False),  # heard, but nobody consents
+        ((Level.RESERVATIONS,) * 3, 0, True),  # a team that only asks for no objection
+        ((Level.FULL_SUPPORT,) * 4 + (Level.OBJECT,), 50, False),  # one objection blocks
+        ((Level.LIVE_WITH,) * 4 + (Level.OBJECT,), 0, False),
         ((Level.OBJECT,), 0, False),
         ((), 50, False),  # nobody responded
         ((), 0, False),
-        ((Level.SUPPORT, Level.LIVE_WITH), 51, False),
+        ((Level.SUPPORT, Level.RESERVATIONS), 51, False),
         ((Level.LIVE_WITH, Level.RESERVATIONS), 0, True),
-        ((Level.FULL_SUPPORT, Level.SUPPORT), 100, True),
-        ((Level.FULL_SUPPORT, Level.SUPPORT, Level.LIVE_WITH), 100, False),
-        ((Level.SUPPORT, Level.SUPPORT, Level.LIVE_WITH), 66, True),  # 66.7 %
-        ((Level.SUPPORT, Level.SUPPORT, Level.LIVE_WITH), 67, False),
+        ((Level.FULL_SUPPORT, Level.SUPPORT, Level.LIVE_WITH), 100, True),
+        ((Level.SUPPORT, Level.LIVE_WITH, Level.RESERVATIONS), 66, True),  # 66.7 %
+        ((Level.SUPPORT, Level.LIVE_WITH, Level.RESERVATIONS), 67, False),
     ],
 )
-def test_a_round_is_agreed_when_nobody_objects_and_enough_support_it(levels, share, is_agreed):
-    """CloseRound agrees iff there are responses, none objects, and supporting ≥ share %."""
+def test_a_round_is_agreed_when_nobody_objects_and_enough_consent(levels, share, is_agreed):
+    """CloseRound agrees iff there are responses, none objects, and those who support it or
+    can live with it are at least the share."""
     state = closed(*levels, share=share)
     assert state.consent_share == share
     assert latest_round(state, 1) == Round(1, 1, TEXT, is_open=False, is_agreed=is_agreed)

@@ -1,6 +1,6 @@
 """Deciding by consent: a draft decision, rounds of anonymous responses, rewording, closing.
 
-Pure. A decision is agreed when nobody objects and enough people support it; otherwise the
+Pure. A decision is agreed when nobody objects and enough people consent to it; otherwise the
 facilitator rewords it and runs another round, and every round is kept. The actions an
 agreed decision leads to have their own rules (actions.py).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .state import (
-    SUPPORTING,
+    CONSENTING,
     Actor,
     Decision,
     Level,
@@ -131,10 +131,11 @@ def counts(state: SessionState, decision: int, round_number: int) -> dict[Level,
 
 
 def is_agreed(tally: dict[Level, int], share: int) -> bool:
-    """Nobody objects, and at least `share` percent of the responses support it."""
+    """Nobody objects, and at least `share` percent of the responses consent: support it
+    or can live with it. Reservations neither block nor count as consent."""
     total = sum(tally.values())
-    supporting = sum(tally[level] for level in SUPPORTING)
-    return total > 0 and tally[Level.OBJECT] == 0 and supporting * 100 >= share * total
+    consenting = sum(tally[level] for level in CONSENTING)
+    return total > 0 and tally[Level.OBJECT] == 0 and consenting * 100 >= share * total
 
 
 def status(state: SessionState, decision: int) -> str:

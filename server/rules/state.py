@@ -73,7 +73,10 @@ class Level(StrEnum):
     OBJECT = "object"
 
 
-SUPPORTING = (Level.FULL_SUPPORT, Level.SUPPORT)
+# Consent, not enthusiasm (sociocracy; Kaner's gradients of agreement): whoever can live with
+# a proposal consents to it. Reservations are heard but count towards no share; only an
+# objection blocks.
+CONSENTING = (Level.FULL_SUPPORT, Level.SUPPORT, Level.LIVE_WITH)
 
 
 @dataclass(frozen=True)
