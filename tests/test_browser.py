@@ -416,6 +416,7 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
         teacher.get_by_role("button", name="Send").click()
         expect(teacher.locator("#mine .saved")).to_contain_text("Received")
     assert_accessible(teachers[0])
+    shoot(teachers[1], "phone-consent")
     console.get_by_role("button", name="Close the round").click()
     expect(screen.locator(".badge")).to_have_text("Not agreed")
     reword = console.get_by_label("Reword and run a new round")
