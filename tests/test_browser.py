@@ -456,10 +456,13 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
     expect(reader.locator("body")).to_contain_text("Check in January")
     assert_accessible(reader)
     shoot(reader, "phone-review")
-    for kind in ("md", "csv", "json", "ics"):
+    for kind in ("md", "csv", "excel.csv", "json", "ics"):
         response = reader.request.get(f"{link}/outcome.{kind}")
         assert response.ok, kind
         assert "Put it on the wall" in response.text(), kind
+    excel = reader.request.get(f"{link}/outcome.excel.csv")
+    assert excel.body().startswith("\ufeff".encode()), "a byte-order mark for Excel"
+    assert "draagvlak-outcome-excel.csv" in excel.headers["content-disposition"]
 
     console.get_by_role("button", name="Revoke all share links").click()
     expect(console.locator(".saved")).to_contain_text("stopped working")

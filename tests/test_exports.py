@@ -20,14 +20,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.config import Settings
-from server.outcome.exports import to_csv, to_ics, to_json, to_markdown
+from server.outcome.exports import to_csv, to_excel_csv, to_ics, to_json, to_markdown
 from server.outcome.markdown import COUNTS_HIDDEN, LEVELS, VOTES_HIDDEN
 from server.screens.i18n import LOCALES, load_translators
 from server.screens.render import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATORS = load_translators()
-EXPORTS = {"md": "/r/abc.md", "csv": "/r/abc.csv", "json": "/r/abc.json", "ics": "/r/abc.ics"}
+EXPORTS = {
+    "md": "/r/abc.md",
+    "csv": "/r/abc.csv",
+    "excel.csv": "/r/abc.excel.csv",
+    "json": "/r/abc.json",
+    "ics": "/r/abc.ics",
+}
 LONG_ACTION = (
     "Een korte uitleg van de afspraken in de nieuwsbrief zetten, met een foto 📸 van het "
     "team; ook op de website, in het Nederlands én het Engels"
@@ -289,6 +295,17 @@ def test_csv_has_one_row_per_action_with_the_same_facts(locale: str) -> None:
             action["who"],
             action["due"] or "",
         ]
+
+
+def test_the_excel_csv_opens_in_columns_in_a_dutch_excel() -> None:
+    """Dutch Excel splits on semicolons and reads UTF-8 only after a byte-order mark: the
+    same rows, cell for cell, as the plain CSV."""
+    text = to_excel_csv(OUTCOME, TRANSLATORS["nl"])
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    plain = list(csv.reader(io.StringIO(to_csv(OUTCOME, TRANSLATORS["nl"]), newline="")))
+    assert rows == plain
+    assert text.splitlines()[0].count(";") == 4
 
 
 def test_csv_never_hands_a_spreadsheet_a_formula() -> None:

@@ -16,14 +16,20 @@ from ..screens.i18n import Translator
 from .markdown import to_markdown
 from .shape import Outcome
 
-__all__ = ["Outcome", "to_csv", "to_ics", "to_json", "to_markdown"]
+__all__ = ["Outcome", "to_csv", "to_excel_csv", "to_ics", "to_json", "to_markdown"]
 
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ICS_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ICS_LINE_OCTETS = 75
 
 
-def to_csv(outcome: Outcome, translator: Translator) -> str:
+def to_excel_csv(outcome: Outcome, translator: Translator) -> str:
+    """The same rows for Excel set to Dutch (or any language with a decimal comma): it
+    splits on semicolons, and reads UTF-8 only after a byte-order mark."""
+    return "\ufeff" + to_csv(outcome, translator, delimiter=";")
+
+
+def to_csv(outcome: Outcome, translator: Translator, delimiter: str = ",") -> str:
     """The actions, one row each, under a header row in the translator's language.
 
     Comma-separated, CRLF rows, UTF-8 without a byte-order mark; the due date stays ISO so
@@ -31,7 +37,7 @@ def to_csv(outcome: Outcome, translator: Translator) -> str:
     """
     _ = translator.gettext
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow([_("Decision number"), _("Decision"), _("What"), _("Who"), _("By when")])
     for decision in outcome["decisions"]:
         for action in decision["actions"]:

@@ -17,6 +17,7 @@ from .pages import facilitated, page, request_locale
 EXPORTS = {
     "md": ("text/markdown; charset=utf-8", exports.to_markdown),
     "csv": ("text/csv; charset=utf-8", exports.to_csv),
+    "excel.csv": ("text/csv; charset=utf-8", exports.to_excel_csv),
     "ics": ("text/calendar; charset=utf-8", exports.to_ics),
 }
 
@@ -59,7 +60,7 @@ async def review_page(request: Request) -> Response:
     if outcome is None:
         return page(request, "forbidden.html", status=404, reason="link_gone")
     base = f"/r/{request.path_params['token']}/outcome"
-    links = {kind: f"{base}.{kind}" for kind in ("md", "csv", "json", "ics")}
+    links = {kind: f"{base}.{kind}" for kind in (*EXPORTS, "json")}
     return page(request, "review.html", outcome=outcome, exports=links)
 
 
@@ -75,6 +76,6 @@ async def export(request: Request) -> Response:
     else:
         media, render = EXPORTS[kind]
         body = render(typed, translator)
-    filename = f"draagvlak-outcome.{kind}"
+    filename = f"draagvlak-outcome.{kind}".replace(".excel.", "-excel.")
     headers = {"content-disposition": f'attachment; filename="{filename}"'}
     return Response(body, media_type=media, headers=headers)
