@@ -76,11 +76,17 @@ THEMES: dict[str, dict[str, str]] = {
             brutaliteit, brutale, onbeschoft, onbeschoftheid, grote mond, in je waarde laten, in
             hun             waarde laten, in zijn waarde laten, elkaar in de waarde laten,
             waarde laten, omgangsvormen, manieren, tegenspreken, waardering, respecteren,
-            respecteert, gerespecteerd, groeten, begroeten, gedag zeggen""",
+            respecteert, gerespecteerd, groeten, begroeten, gedag zeggen, neerbuigend,
+            neerbuigendheid, denigrerend, denigreren, minachting,
+            minachtend, sarcasme, sarcastisch, sarcastische, cynisme, cynisch, cynische, spot,
+            spotten, spottend, voor schut, hooghartig, arrogant, arrogantie, betweterig,
+            bevoogdend, neerkijken, afkraken, afkatten, afgekat""",
         "en": """respect, respectful, respectfully, respecting, disrespect, disrespectful, rude,
             rudeness, polite, politeness, manners, courtesy, talking back, back chat, backchat,
             answering back, rolling eyes, eye rolling, defiance, defiant, cheek, cheeky,
-            insolence""",
+            insolence, condescending, condescension, belittle, belittling, patronising,
+            patronizing, demeaning, dismissive, contempt, contemptuous, sarcasm, sarcastic,
+            cynical, sneering, sneer, snide, arrogant, arrogance""",
     },
     "veiligheid": {
         "nl": """veilig, veilige, veiligheid, onveilig, onveiligheid, geborgen, geborgenheid,
@@ -123,16 +129,32 @@ THEMES: dict[str, dict[str, str]] = {
     },
     "verantwoordelijkheid": {
         "nl": """verantwoordelijk, verantwoordelijke, verantwoordelijkheid, eigenaarschap,
-            eigenaar, eigenaren, aanspreekbaar, verantwoording""",
+            eigenaar, eigenaren, aanspreekbaar, verantwoording, schuld, de schuld geven,
+            schuld leggen, zondebok, verwijten, afschuiven, excuses zoeken""",
         "en": """responsible, responsibility, responsibilities, ownership, accountable,
-            accountability""",
+            accountability, blame, blaming, blames, scapegoat, scapegoating, excuses, passing
+            the buck""",
     },
     "aanspreken": {
         "nl": """aanspreken, aanspreekt, aangesproken, aanspreekbaar, aanspreekcultuur,
-            feedback, terugkoppeling, confronteren, corrigeren, roddelen, roddels, roddel,
-            achterklap, via             via, achter de rug""",
+            feedback, terugkoppeling, confronteren, corrigeren, kritiek, kritiekpunten,
+            defensief, defensieve, verdediging, verdedigend, verdedigen, lichtgeraakt,
+            gekrenkt, op je tenen, op de tenen, open staan voor""",
         "en": """feedback, call out, calling out, challenge each other, hold accountable,
-            correct             each other, gossip, gossiping, behind backs""",
+            correct each other, criticism, critique, defensive, defensiveness, touchy,
+            thin-skinned, take criticism, open to""",
+    },
+    "roddelen": {
+        "nl": """roddelen, roddels, roddel, roddelt, geroddel, roddelcultuur, achterklap,
+            kwaadspreken, kwaadsprekerij, lasteren, laster, zwartmaken, via via, achter de rug,
+            achter iemands rug, achter rug, over elkaar praten, over iemand praten, over
+            anderen praten, over collega's praten, over mensen praten, praten over elkaar,
+            praten over anderen, praten over iemand, praten over collega's, negatief praten,
+            kletsen over, geklets over, er niet bij is, er niet bij zijn, niet met elkaar""",
+        "en": """gossip, gossiping, gossipy, rumours, rumors, rumour, rumor, backstabbing,
+            back-stabbing, badmouthing, bad-mouthing, slander, behind backs, behind someone's
+            back, behind their back, behind your back, talking about people, talk about
+            others, talking about others, talking about colleagues""",
     },
     "groei": {
         "nl": """ontwikkeling, ontwikkelen, ontwikkelt, groei, groeien, groeit, groeimindset,
@@ -162,10 +184,15 @@ THEMES: dict[str, dict[str, str]] = {
     "inzet": {
         "nl": """inzet, motivatie, gemotiveerd, passie, bevlogen, bevlogenheid, enthousiast,
             enthousiasme, gedrevenheid, gedreven, toewijding, doorzetten, doorzettingsvermogen,
-            inspanning""",
+            inspanning, meeliften, meelifter, meelifters, meeliftgedrag, lijntrekken,
+            lijntrekker, kantjes, kantjes eraf, kantjes ervan, lui, luiheid, luilakken, passief,
+            passiviteit, afzijdig, onverschillig, onverschilligheid, ongemotiveerd, met de pet,
+            nietsdoen, niks doen, werkhouding, werk laten doen, je best doen, best doen""",
         "en": """commitment, committed, dedication, dedicated, motivation, motivated, passion,
             passionate, enthusiasm, enthusiastic, effort, engagement, engaged, perseverance,
-            hard             work, resilience""",
+            hard work, resilience, lazy, laziness, slacking, slacker, slack off, freeloading,
+            freeloader, free riding, coasting, pull your weight, pulling weight, apathy,
+            apathetic, indifferent, indifference, passive, not bothering""",
     },
     "gezien": {
         "nl": """gezien, gehoord, luisteren, luistert, aandacht, erkenning, erkend, serieus,
@@ -235,22 +262,31 @@ THEMES: dict[str, dict[str, str]] = {
         "nl": """pesten, pest, pesterij, pesterijen, gepest, pestgedrag, cyberpesten,
             buitensluiten, buitengesloten, uitsluiten, uitsluiting, uitgesloten, treiteren,
             getreiter, uitlachen, uitgelachen, belachelijk maken, kleineren, vernederen,
-            intimideren, intimidatie, anti-pest, pestprotocol, pestprogramma""",
+            intimideren, intimidatie, anti-pest, pestprotocol, pestprogramma, negeren, negeert,
+            genegeerd, doodzwijgen, links laten liggen, links liggen, kliek, kliekjes,
+            kliekjesvorming, groepjesvorming, isoleren, geisoleerd, erbuiten, buiten de groep,
+            niet betrekken, buitensluiting""",
         "en": """bullying, bully, bullied, bullies, cyberbullying, exclude, excluding, excluded,
             exclusion, leaving out, left out, leave out, teasing, tease, mocking, mock, picking
             on, laughing at, humiliate, humiliating, intimidation, intimidate, harassment,
-            harass""",
+            harass, ignoring, ignore, ignored, cliques, clique, cliquey, cold shoulder,
+            isolating, isolate, silent treatment, freezing out, frozen out""",
     },
     "geweld": {
         "nl": """geweld, gewelddadig, fysiek, fysieke, slaan, slaat, geslagen, schoppen,
             trappen, vechten, vechtpartij, vechtpartijen, duwen, trekken, knokken, agressie,
             agressief, agressieve, bedreigen, dreigen, bedreiging, bedreigingen, handtastelijk,
             handtastelijkheden, mes, messen, wapen, wapens, spugen, handen thuis, van elkaar af,
-            aan             elkaar zitten""",
+            aan elkaar zitten, boos, boosheid, woede, woedend, woedeaanval, woedeaanvallen,
+            woedeuitbarsting, uitbarsting, uitbarstingen, uitvallen, uitval, driftig, drift,
+            opvliegend, tieren, snauwen, snauwt, stem verheffen,
+            intimideren, intimidatie, dreigend, deuren slaan, tekeergaan, explosief""",
         "en": """violence, violent, hit, hitting, kick, kicking, punch, punching, fight, fights,
             fighting, push, pushing, shove, shoving, aggression, aggressive, threat, threats,
             threaten, threatening, physical, weapon, weapons, knife, spitting, hands to
-            yourself, keep hands, hands off""",
+            yourself, keep hands, hands off, shouting, shout, yelling, yell, angry, anger,
+            rage, temper, losing temper, outburst, outbursts, snapping, slamming doors, raised
+            voice, raising voice, intimidating, hostile, hostility""",
     },
     "taalgebruik": {
         "nl": """schelden, uitschelden, gescheld, scheldwoord, scheldwoorden, vloeken, gevloek,
@@ -281,6 +317,17 @@ THEMES: dict[str, dict[str, str]] = {
         "en": """vandalism, damage, damaging, destroy, destroying, steal, stealing, stolen,
             theft, property, belongings, graffiti, tidy, tidy up, clean up, equipment,
             materials, mess""",
+    },
+    "nakomen": {
+        "nl": """nakomen, nagekomen, nakomt, afspraken nakomen, toezegging, toezeggingen,
+            toezeggen, waarmaken, belofte, beloftes, beloften, beloven, beloofd, belooft,
+            deadline, deadlines, afspraak is afspraak, aan afspraken houden, aan de afspraken
+            houden, doen wat je zegt, doen wat je belooft, te laat, te laat komen, te laat
+            inleveren, op tijd, op tijd zijn, op tijd af, inleveren, uitstellen, afzeggen,
+            vergeten""",
+        "en": """commitment, commitments, promise, promises, promised, deadline, deadlines,
+            follow through, keep your word, do what you say, deliver, delivering, late,
+            on time, missing deadlines, forgetting, cancelling""",
     },
     "verzuim": {
         "nl": """te laat, te laat komen, spijbelen, spijbelt, verzuim, afwezig, afwezigheid, op
