@@ -7,7 +7,11 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from math import comb
+from pathlib import Path
 
 import pytest
 import snowballstemmer  # type: ignore[import-untyped]
@@ -16,7 +20,8 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from server.suggest import Suggestion, suggest_groups
-from server.suggest.words import stem
+from server.suggest.lexicon import THEME_NAMES, THEMES
+from server.suggest.words import WORD, normalise, stem
 
 ANSWERS = [
     "respect",
@@ -68,7 +73,7 @@ def test_near_duplicates_are_one_group():
     """Case, punctuation, emoji and a few extra words do not split an answer from its twins."""
     texts = ["respect", "Respect!", "respect voor elkaar", "RESPECT 🙂", "de fietsenstalling"]
     assert groups_of(texts)[0] == texts[:4]
-    assert suggest_groups(texts, "nl")[0].label == "respect"
+    assert suggest_groups(texts, "nl")[0].label == "Respect"
 
 
 def test_a_compound_meets_its_parts():
@@ -89,10 +94,10 @@ def test_unrelated_answers_stay_alone_under_their_own_text():
     suggestions = suggest_groups(texts, "nl")
     assert [s.answers for s in suggestions] == [(0,), (1,), (2,), (3,)]
     assert [s.label for s in suggestions] == [
-        "respect",
-        "de fietsenstalling",
-        "betere koffie",
-        "een nieuwe printer",
+        "Respect",
+        "De fietsenstalling",
+        "Betere koffie",
+        "Een nieuwe printer",
     ]
 
 
@@ -102,7 +107,7 @@ def test_a_long_lone_answer_gets_a_short_label():
     (suggestion,) = suggest_groups([text], "nl")
     assert len(suggestion.label) <= 40
     assert suggestion.label.endswith("…")
-    assert text.startswith(suggestion.label[:-1])
+    assert text.startswith(suggestion.label[:-1].lower())
 
 
 def test_no_answers_no_groups():
@@ -120,8 +125,9 @@ def test_blank_answers_stay_alone():
     assert suggest_groups([" "], "en")[0].label == "(empty)"
 
 
-def test_labels_are_readable_words_from_the_answers():
-    """A group's label is made of lower-case words that occur in the group's own answers."""
+def test_labels_name_the_theme_or_the_typical_answer():
+    """A group most of whose answers share a theme is named by the theme; one without is
+    named by its most typical answer, as typed, capitalised."""
     texts = [
         "elkaar aanspreken",
         "elkaar aanspreken op gedrag",
@@ -134,10 +140,8 @@ def test_labels_are_readable_words_from_the_answers():
         "steeds te laat",
     ]
     suggestions = [s for s in suggest_groups(texts, "nl") if len(s.answers) > 1]
-    assert {s.label for s in suggestions} == {"elkaar aanspreken", "pesten", "te laat"}
-    for suggestion in suggestions:
-        words = " ".join(texts[i] for i in suggestion.answers).lower()
-        assert all(word in words for word in suggestion.label.replace(",", "").split())
+    labels = {s.label for s in suggestions}
+    assert labels == {"Elkaar aanspreken", "Pesten en buitensluiten", "Te laat komen"}
 
 
 def test_suggestions_are_deterministic():
@@ -161,7 +165,7 @@ def test_english_answers_are_grouped():
     ]
     assert sorted(groups_of(texts, "en")) == sorted([texts[:4], texts[4:7], texts[7:]])
     labels = {s.label for s in suggest_groups(texts, "en")}
-    assert {"bullying", "respect"} <= labels
+    assert {"Bullying and exclusion", "Respect", "Violence and aggression"} <= labels
 
 
 def test_an_unknown_language_is_refused():
@@ -193,8 +197,8 @@ def test_the_command_prints_every_line_in_one_group(tmp_path):
     assert result.returncode == 0, result.stderr
     groups = json.loads(result.stdout)
     assert groups == [
-        {"label": "veiligheid", "answers": [3, 4, 6]},
-        {"label": "respect", "answers": [0, 1]},
+        {"label": "Veiligheid", "answers": [3, 4, 6]},
+        {"label": "Respect", "answers": [0, 1]},
         {"label": "(leeg)", "answers": [2]},
         {"label": "(leeg)", "answers": [5]},
     ]
@@ -206,8 +210,8 @@ def test_the_command_reads_standard_input_in_english():
     result = suggest_command("--lang", "en", "-", stdin="safety\nfeeling safe\nrespect\n")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [
-        {"label": "safety", "answers": [0, 1]},
-        {"label": "respect", "answers": [2]},
+        {"label": "Safety", "answers": [0, 1]},
+        {"label": "Respect", "answers": [2]},
     ]
 
 
@@ -233,3 +237,145 @@ def test_suggestions_computed_in_several_threads_at_once_agree_with_one_thread()
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: suggest_groups(texts, "nl"), range(16)))
     assert all(result == expected for result in results)
+
+
+def test_identical_answers_are_one_group_and_counted():
+    """Answers that differ only in case, spacing and punctuation are always one group, also
+    two of them with no word to weigh ("ok", "👍"); the group says how many were copies."""
+    texts = ["Veiligheid", "veiligheid ", "ok", "OK!", "👍", " 👍", "koffie", "", " "]
+    found = {s.answers: s for s in suggest_groups(texts, "nl")}
+    assert {(0, 1), (2, 3), (4, 5), (6,), (7,), (8,)} == set(found)
+    assert found[(0, 1)].label == "Veiligheid"
+    assert [found[g].duplicates for g in [(0, 1), (2, 3), (4, 5), (6,)]] == [1, 1, 1, 0]
+    texts = ["Respect", "respect!", "RESPECT", "respect voor elkaar"]
+    (group,) = suggest_groups(texts, "nl")
+    assert group.duplicates == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    picks=st.lists(st.integers(0, len(ANSWERS) - 1), max_size=30),
+    changes=st.lists(st.sampled_from(["", "!", " ", "  🙂", "upper", "title"]), min_size=30),
+    lang=st.sampled_from(["nl", "en"]),
+)
+def test_identical_answers_are_never_split(picks, changes, lang):
+    """Whatever else is in the set, copies of one answer end up in one group."""
+    texts = []
+    for pick, change in zip(picks, changes, strict=False):
+        text = ANSWERS[pick]
+        texts.append(text.upper() if change == "upper" else text.title() if change == "title"
+                     else text + change)  # fmt: skip
+    group_of = {i: s for s in suggest_groups(texts, lang) for i in s.answers}
+    for i, pick in enumerate(picks[: len(texts)]):
+        for j in range(i):
+            if picks[j] == pick and ANSWERS[pick].strip():
+                assert group_of[i] is group_of[j], (texts[i], texts[j])
+
+
+DATA = Path(__file__).parent / "data" / "suggest"
+BENCH = ROOT / "bench" / "grouping_data"
+# Each hand-grouped set with the adjusted Rand index it must keep: the bench sets at what
+# the first, stem-labelled version scored (bench/README.md), so none may get worse; the
+# sets about unacceptable behaviour in a team scored 0.11, 0.13 and 0.03 then.
+FLOORS = {
+    BENCH / "nl-kernwaarden.txt": 1.0,
+    BENCH / "nl-gedrag.txt": 1.0,
+    BENCH / "nl-veilig-voelen.txt": 0.864,
+    BENCH / "en-core-values.txt": 0.967,
+    BENCH / "en-behaviour.txt": 1.0,
+    BENCH / "nl-trots.txt": 0.701,
+    BENCH / "nl-communicatie.txt": 0.780,
+    BENCH / "nl-omgang.txt": 0.565,
+    BENCH / "en-students-need.txt": 0.835,
+    BENCH / "nl-goed-onderwijs.txt": 0.866,
+    BENCH / "nl-energie.txt": 0.527,
+    BENCH / "nl-gedragsafspraken.txt": 0.773,
+    BENCH / "nl-held-back-collegas.txt": 0.768,
+    BENCH / "nl-held-back-klimaat.txt": 0.753,
+    # Tuned on: the lexicon's team-behaviour words were added while looking at this one.
+    DATA / "nl-onacceptabel-team.txt": 0.75,
+    # Written with it but not tuned on; English written after the lexicon changes.
+    DATA / "nl-onacceptabel-controle.txt": 0.6,
+    DATA / "en-unacceptable-team.txt": 0.6,
+}
+
+
+def hand_grouped(path: Path) -> tuple[str, list[str], list[str]]:
+    """A set in bench/grouping_data's format: `lang:` line, then `# theme` lines with their
+    answers under them. Returns the language, the answers and their themes."""
+    lang, answers, themes, theme = "", [], [], ""
+    for line in (raw.strip() for raw in path.read_text(encoding="utf-8").splitlines()):
+        if line.startswith("#"):
+            theme = line[1:].strip()
+        elif line.startswith("lang:"):
+            lang = line.partition(":")[2].strip()
+        elif line and theme:
+            answers.append(line)
+            themes.append(theme)
+    return lang, answers, themes
+
+
+def adjusted_rand(truth: list[str], found: list[int]) -> float:
+    """Hubert and Arabie's adjusted Rand index: 1 for the same partition, about 0 by chance."""
+    pairs = sum(comb(c, 2) for c in Counter(zip(truth, found, strict=True)).values())
+    rows = sum(comb(c, 2) for c in Counter(truth).values())
+    cols = sum(comb(c, 2) for c in Counter(found).values())
+    expected = rows * cols / comb(len(truth), 2)
+    maximum = (rows + cols) / 2
+    return 1.0 if maximum == expected else (pairs - expected) / (maximum - expected)
+
+
+def test_every_bench_set_has_a_floor():
+    """A set added to bench/grouping_data is held to a floor here too."""
+    assert set(BENCH.glob("*.txt")) | set(DATA.glob("*.txt")) == set(FLOORS)
+
+
+@pytest.mark.parametrize("path", FLOORS, ids=lambda p: p.stem)
+def test_hand_grouped_sets_keep_their_score(path):
+    """Suggested groups agree with groups made by hand at least as well as they did."""
+    lang, answers, themes = hand_grouped(path)
+    found = [0] * len(answers)
+    for number, suggestion in enumerate(suggest_groups(answers, lang)):
+        for index in suggestion.answers:
+            found[index] = number
+    assert adjusted_rand(themes, found) >= FLOORS[path] - 1e-3
+
+
+@pytest.mark.parametrize("path", FLOORS, ids=lambda p: p.stem)
+def test_labels_are_capitalised_themes_or_typed_words(path):
+    """A group's label starts with a capital and is a theme's name or words a participant
+    typed, never a stem or a compound's part nobody wrote."""
+    lang, answers, _ = hand_grouped(path)
+    names = {pair[0 if lang == "nl" else 1] for pair in THEME_NAMES.values()}
+    for suggestion in suggest_groups(answers, lang):
+        assert suggestion.label[0].isupper(), suggestion.label
+        typed = [" ".join(map(normalise, WORD.findall(answers[i]))) for i in suggestion.answers]
+        said = " ".join(map(normalise, WORD.findall(suggestion.label.rstrip("…"))))
+        assert suggestion.label in names or any(said in f" {t} " for t in typed), suggestion
+
+
+def test_long_answers_are_named_by_a_word_they_typed():
+    """When every answer is too long to be a name, the label is a word they share, in the
+    form they typed it, capitalised; not its stem."""
+    texts = [
+        "ik vind dat we de fietsenstallingen eindelijk eens moeten opknappen hier",
+        "die fietsenstallingen achter het gebouw zijn echt al jaren een grote puinhoop",
+    ]
+    (suggestion,) = suggest_groups(texts, "nl")
+    assert suggestion.label == "Fietsenstallingen"
+
+
+def test_every_theme_has_a_name_in_both_languages():
+    """A theme without a name would leave a group nameless."""
+    assert set(THEME_NAMES) == set(THEMES)
+    assert all(nl and en and nl[0].isupper() and en[0].isupper() for nl, en in THEME_NAMES.values())
+
+
+def test_a_thousand_answers_are_grouped_within_a_second():
+    """The console waits for suggestions: a thousand answers take well under a second."""
+    _, answers, _ = hand_grouped(DATA / "nl-onacceptabel-team.txt")
+    texts = [f"{answers[i % len(answers)]} {'!' * (i % 3)}" for i in range(1000)]
+    suggest_groups(texts, "nl")  # builds the lexicon once per process
+    start = time.perf_counter()
+    suggest_groups(texts, "nl")
+    assert time.perf_counter() - start < 1.0

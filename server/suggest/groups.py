@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import heapq
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .features import Analyser, Answer
 from .labels import EMPTY_LABEL, label, tidy
+from .words import WORD, normalise
 
 LANGUAGES = ("nl", "en")
 # Average cosine similarity two groups need to be merged; measured with bench/grouping.py.
@@ -24,6 +26,7 @@ IDF_OFFSET = 1.0
 class Suggestion:
     label: str
     answers: tuple[int, ...]
+    duplicates: int = 0  # answers that repeat another of the group, case and punctuation aside
 
 
 def suggest_groups(texts: Sequence[str], lang: str) -> list[Suggestion]:
@@ -34,28 +37,48 @@ def suggest_groups(texts: Sequence[str], lang: str) -> list[Suggestion]:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
     answers = Analyser(lang, texts).answers
     vectors = weighted(answers)
+    keys = [identity(text) for text in texts]
+    # Identical answers have identical features, so they share a node and so a group.
     nodes: dict[tuple[tuple[str, float], ...], list[int]] = {}
+    copies: dict[str, list[int]] = {}
     for index, answer in enumerate(answers):
         if answer.features:
             nodes.setdefault(tuple(sorted(answer.features.items())), []).append(index)
+        elif keys[index]:
+            copies.setdefault(keys[index], []).append(index)  # "ok", "👍": no words to weigh
     # An answer of weak words only ("de leerlingen") joins its duplicates, nothing more.
     weak = [m for m in nodes.values() if not answers[m[0]].is_strong]
     strong = [m for m in nodes.values() if answers[m[0]].is_strong]
     clusters = cluster([vectors[m[0]] for m in strong], [len(m) for m in strong])
     groups = [sorted(i for node in c for i in strong[node]) for c in clusters]
     groups += [m for m in weak if len(m) > 1]
+    groups += [m for m in copies.values() if len(m) > 1]
     grouped = {i for g in groups for i in g}
     groups += [[i] for i in range(len(texts)) if i not in grouped]
     groups.sort(key=lambda g: (len(g) == 1, -len(g), g[0]))
     return [
         Suggestion(
-            label=label([answers[i] for i in g], lang)
+            label=label(
+                [answers[i] for i in g], [texts[i] for i in g], [vectors[i] for i in g], lang
+            )
             if len(g) > 1
             else tidy(texts[g[0]]) or EMPTY_LABEL[lang],
             answers=tuple(g),
+            duplicates=len(g) - len({keys[i] for i in g}),
         )
         for g in groups
     ]
+
+
+def identity(text: str) -> str:
+    """What two answers must share to be the same answer: their words, case, accents and
+    punctuation aside; else their text without spacing ("👍"); blank is no answer at all."""
+    words = " ".join(normalise(w) for w in WORD.findall(text))
+    return words or "".join(c for c in text if c.isprintable() and not is_punctuation(c))
+
+
+def is_punctuation(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char).startswith("P")
 
 
 def weighted(answers: list[Answer]) -> list[dict[str, float]]:

@@ -1,80 +1,112 @@
-"""Names a suggested group: the word (or phrase) most of its answers share, preferably of the
-theme most are about; a lone answer is named by its own text, tidied and shortened."""
+"""Names a suggested group as a person would: the theme most of its answers are about, else
+its most typical short answer, else the word most of them share; always capitalised."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
+from collections.abc import Sequence
 
 from .features import Answer, Kind, Token
+from .lexicon import LIGHT_THEMES, THEME_NAMES
 
 LABEL_LENGTH = 40
+# An answer longer than this reads as a sentence, not as the name of a group.
+NAME_WORDS = 5
 EMPTY_LABEL = {"nl": "(leeg)", "en": "(empty)"}
+ENDS = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def tidy(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= LABEL_LENGTH:
-        return text
+        return capitalised(text)
     cut = text[: LABEL_LENGTH - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,.;:-") + "…"
+    return capitalised((cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,.;:-") + "…")
 
 
-def label(answers: list[Answer], lang: str) -> str:
-    """The word most answers of the group share, preferring one of the theme most of them
-    are about, as a phrase when most use it in one; a second word when the first leaves many
-    answers out."""
-    themes = Counter(f[2:] for a in answers for f in a.features if f.startswith("t:"))
-    theme, count = themes.most_common(1)[0] if themes else ("", 0)
-    first = best_word(answers, theme if 2 * count > len(answers) else "")
-    if first is None:
+def capitalised(text: str) -> str:
+    """First letter upper case; an answer typed in capitals ("RESPECT") is lowered first."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) > 4 and all(c.isupper() for c in letters):
+        text = text.lower()
+    return text[:1].upper() + text[1:]
+
+
+def label(
+    answers: list[Answer], texts: list[str], vectors: list[dict[str, float]], lang: str
+) -> str:
+    """The readable name of the theme most answers share; else the group's most typical
+    answer if it is short; else the word or phrase most of them use, as they typed it."""
+    theme = shared_theme(answers)
+    if theme:
+        return THEME_NAMES[theme][0 if lang == "nl" else 1]
+    central = typical_answer(texts, vectors)
+    if central:
+        return central
+    word = best_word(answers)
+    if word is None:
         return EMPTY_LABEL[lang]
-    stem_, text = first
-    covered = [any(stem_ in t.stems for t in a.tokens) for a in answers]
-    text = best_phrase([a for a, c in zip(answers, covered, strict=True) if c], stem_) or text
-    rest = [a for a, c in zip(answers, covered, strict=True) if not c]
-    if len(rest) >= max(2, 0.3 * len(answers)):
-        second = best_word(rest, "", minimum=2)
-        if second is not None and second[1][:4] != text[:4]:
-            text = f"{text}, {second[1]}"
-    return tidy(text)
+    return capitalised(best_phrase(answers, word[0]) or word[1])
 
 
-def best_word(answers: list[Answer], theme: str, minimum: int = 1) -> tuple[str, str] | None:
-    """The stem to name the answers by, with its most common form. Content words beat weak
-    ones, words of the theme beat others, then the most answers, then a word that is a whole
-    answer ("Duidelijkheid" rather than "duidelijke regels"), then the first one."""
+def shared_theme(answers: list[Answer]) -> str | None:
+    """The one theme more than half the answers are about; none if two tie, since then the
+    theme would name only part of what the group means."""
+    counts = Counter(
+        f[2:]
+        for a in answers
+        for f in a.features
+        if f.startswith("t:") and f[2:] not in LIGHT_THEMES
+    )
+    ranked = counts.most_common(2)
+    if not ranked or 2 * ranked[0][1] <= len(answers):
+        return None
+    if len(ranked) == 2 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
+def typical_answer(texts: list[str], vectors: list[dict[str, float]]) -> str | None:
+    """The short answer nearest to the group's centre (its vector against the sum of all,
+    linear in the group's size), shorter first on a tie; None if every answer is long."""
+    total: Counter[str] = Counter()
+    for vector in vectors:
+        total.update(vector)
+    ranked = []
+    for index, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+        name = ENDS.sub("", " ".join(text.split()))
+        if name and len(name) <= LABEL_LENGTH and len(name.split()) <= NAME_WORDS:
+            closeness = sum(w * total[f] for f, w in vector.items())
+            ranked.append((-round(closeness, 6), len(name.split()), len(name), index, name))
+    return capitalised(min(ranked)[-1]) if ranked else None
+
+
+def best_word(answers: list[Answer]) -> tuple[str, str] | None:
+    """The stem most answers share, content words before weak ones, with its most common
+    form as typed; a compound's part that nobody typed alone is never a name."""
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
-    rank: dict[str, tuple[bool, bool, bool]] = {}
-    forms: dict[str, Counter[tuple[bool, str]]] = {}
+    forms: dict[str, Counter[str]] = {}
+    strong: set[str] = set()
     for answer in answers:
         content = [t for t in answer.tokens if t.kind is not Kind.STOP]
-        alone = len(content) == 1
         for token in content:
-            is_strong, is_on_theme = token.kind is Kind.CONTENT, theme in token.themes
-            for s in token.stems:
-                rank[s] = max(rank.get(s, (False, False, False)), (is_strong, is_on_theme, alone))
-                first.setdefault(s, len(first))
-            forms.setdefault(token.stems[0], Counter())[(alone, surface(token))] += 1
-        counts.update(dict.fromkeys([s for t in content for s in t.stems], 1))
+            key = token.stems[0]
+            forms.setdefault(key, Counter())[surface(token)] += 1
+            first.setdefault(key, len(first))
+            if token.kind is Kind.CONTENT:
+                strong.add(key)
+        counts.update({t.stems[0] for t in content})
     if not counts:
         return None
-
-    def order(s: str) -> tuple[bool, bool, int, bool, bool, int]:
-        is_strong, is_on_theme, alone = rank[s]
-        return (not is_strong, not is_on_theme, -counts[s], not alone, s not in forms, first[s])
-
-    top = min(counts, key=order)
-    if counts[top] < minimum:
-        return None
-    if top not in forms:
-        return top, top
+    top = min(counts, key=lambda s: (s not in strong, -counts[s], first[s]))
     found = forms[top]
-    return top, min(found, key=lambda f: (not f[0], -found[f], len(f[1]), f[1]))[1]
+    return top, min(found, key=lambda f: (-found[f], len(f), f))
 
 
-def best_phrase(answers: list[Answer], stem_: str) -> str | None:
+def best_phrase(answers: Sequence[Answer], stem_: str) -> str | None:
     """A run of words with the stem that most of the answers share, such as "elkaar
     aanspreken" or "te laat"."""
     counts: Counter[tuple[str, ...]] = Counter()
