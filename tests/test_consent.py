@@ -280,11 +280,33 @@ def test_actions_belong_only_to_agreed_decisions(levels):
     )
 
 
+@pytest.mark.parametrize("due", ["2025-3-1", "morgen", "2025-03-01T10:00", "2025/03/01", "1-3"])
+def test_a_due_date_must_be_a_date_as_people_write_it(due):
+    """A due date that is neither day-month-year nor YYYY-MM-DD is refused."""
+    assert decide(agreed(), LEADER, AddAction(1, "x", "", due, "x1")) == Rejection("bad_date")
+
+
 @pytest.mark.parametrize(
-    "due", ["1-3-2025", "2025-3-1", "morgen", "2025-03-01T10:00", "2025/03/01", " 2025-03-01"]
+    ("due", "kept"),
+    [
+        ("1-3-2025", "2025-03-01"),
+        ("01-03-2025", "2025-03-01"),
+        ("1/3/2025", "2025-03-01"),
+        ("1.3.25", "2025-03-01"),
+        (" 2025-03-01 ", "2025-03-01"),
+        ("31-12-2026", "2026-12-31"),
+    ],
 )
-def test_a_due_date_must_be_year_month_day(due):
-    """A due date that is not YYYY-MM-DD is refused."""
+def test_a_due_date_is_typed_day_month_year_and_kept_as_iso(due, kept):
+    """A Dutch console types 1-3-2025 for the first of March (a browser's date box shows
+    mm/dd/yyyy on many laptops); the session keeps it as 2025-03-01 for every export."""
+    events = decide(agreed(), LEADER, AddAction(1, "x", "", due, "x1"))
+    assert not isinstance(events, Rejection)
+    assert events[0].action.due == kept
+
+
+@pytest.mark.parametrize("due", ["31-2-2025", "1-13-2025", "0-1-2025"])
+def test_a_day_month_year_that_is_no_date_is_refused(due):
     assert decide(agreed(), LEADER, AddAction(1, "x", "", due, "x1")) == Rejection("bad_date")
 
 

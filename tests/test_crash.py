@@ -44,7 +44,7 @@ GENEROUS = {"answers_per_minute": "100000"}
 WALL_ITEM = re.compile(r'<li id="answer-(\d+)" class="card"[^>]*>([^<]*)')
 MINE = re.compile(r'<section id="mine".*?</section>', re.DOTALL)
 BALLOT_ITEM = re.compile(
-    r'id="label-(a\d+)">[^<]*</span>\s*<span class="dots" aria-label="[^"]*">(●*)</span>'
+    r'id="label-(a\d+)">[^<]*</span>\s*<span class="dots"><span aria-hidden="true">(●*)</span>'
 )
 DOTS_LEFT = re.compile(r"(-?\d+) dots? left")
 

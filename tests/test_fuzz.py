@@ -913,9 +913,7 @@ async def check_after_fuzzing(rig: Rig) -> None:
     for table in ("participants", "receipts", "votes", "consents"):
         query = f"SELECT count(*) FROM {table} WHERE session_id = ?"
         assert rows(server.db, query, rig.a_id) == [(0,)], table
-    assert rows(server.db, "SELECT count(*) FROM outcomes WHERE session_id = ?", rig.a_id) == [
-        (1,)
-    ]
+    assert rows(server.db, "SELECT count(*) FROM outcomes WHERE session_id = ?", rig.a_id) == [(1,)]
 
     log = server.log
     assert "Traceback" not in log, log[log.index("Traceback") - 500 :][:3000]

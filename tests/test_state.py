@@ -12,9 +12,11 @@ from server.rules.state import (
     Answer,
     Limits,
     Phase,
+    Projection,
     Reveal,
     SessionState,
     Shown,
+    Timer,
     changed_parts,
     shown_where,
     unclassified_fields,
@@ -45,6 +47,10 @@ def another(value: object) -> object:
         return Phase.GROUPING
     if isinstance(value, Reveal):
         return Reveal.ON_CLOSE
+    if isinstance(value, Projection):
+        return Projection.RESULTS
+    if value is None:  # the timer
+        return Timer(Phase.ANSWERING, 0, 0, 1.0, closes=True)
     if isinstance(value, int):
         return value + 1
     if isinstance(value, tuple):
@@ -83,6 +89,8 @@ def test_changed_parts_names_where_each_change_is_drawn() -> None:
 
 def test_every_classification_is_a_known_part() -> None:
     """No field is drawn somewhere the publisher does not know."""
-    known = Shown.STAGE | Shown.ANSWERS | Shown.VOTES | Shown.CONSENT | Shown.COUNTS
+    known = (
+        Shown.STAGE | Shown.ANSWERS | Shown.VOTES | Shown.CONSENT | Shown.COUNTS | Shown.PROJECTOR
+    )
     for f in fields(SessionState):
         assert shown_where(f.name) & ~known == Shown.NOWHERE, f.name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,8 @@ from ..rules.grouping import (
     SuggestionCommand,
     Target,
 )
-from ..rules.state import Level, Reveal
+from ..rules.room import ExtendTimer, FocusDecision, Project, StartTimer, StopTimer, TurnPage
+from ..rules.state import Level, Projection, Reveal
 from ..rules.voting import RevealVotes, SetExpected, SetFloor, StartVoting, Vote
 
 _MSG_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -166,6 +168,21 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
             return SuggestGroups()
         case "dismiss_suggestion":
             return DismissSuggestion(_int(data, "suggestion"))
+        case "focus_decision":
+            return FocusDecision(_int(data, "decision"))
+        case "project":
+            try:
+                return Project(Projection(str(data.get("projection"))))
+            except ValueError:
+                raise ProtocolError("bad_field") from None
+        case "turn_page":
+            return TurnPage(_int(data, "page"))
+        case "start_timer":
+            return StartTimer(_seconds(data), _flag(data.get("closes")), time.time())
+        case "extend_timer":
+            return ExtendTimer(_seconds(data))
+        case "stop_timer":
+            return StopTimer()
         case "set_reveal":
             try:
                 return SetReveal(Reveal(str(data.get("reveal"))))
@@ -225,6 +242,13 @@ def _numbers(value: Any) -> tuple[int, ...]:
     if not numbers or len(numbers) > 1000:
         raise ProtocolError("bad_field")
     return numbers
+
+
+def _seconds(data: dict[str, Any]) -> int:
+    """A duration, as "seconds" or as a form's "minutes"."""
+    if data.get("seconds") is not None:
+        return _int(data, "seconds")
+    return _int(data, "minutes") * 60
 
 
 def _flag(value: Any) -> bool:

@@ -244,6 +244,8 @@ class Publisher:
             else:
                 authors = {a.author for a in state.answers_for(state.prompt_index)}
         else:
+            if Shown.PROJECTOR in changed:
+                await self._publish_projector()
             if Shown.ANSWERS in changed:
                 await self._publish_answer_changes(events)
                 if state.phase is Phase.GROUPING:
@@ -263,8 +265,14 @@ class Publisher:
         await self._publish_mine(authors)
 
     async def _publish_results(self) -> None:
-        """Dots given after the reveal change the results, which are part of the stages
-        of the projector and the console (phones show no results)."""
+        """Dots given after the reveal change the results, which every stage shows."""
+        for locale in self.watching(View.PHONE):
+            frame = self._frame("_phone_results.html", locale, "phone-results")
+            await self.hub.publish(self.channel("phone", locale), [frame])
+        await self._publish_projector()
+
+    async def _publish_projector(self) -> None:
+        """What the projector shows changed: its stage, and the console that steers it."""
         for locale in self.watching(View.CONSOLE):
             await self.hub.publish(self.channel("console", locale), [self.console_stage(locale)])
         await self.hub.publish(self.channel("screen"), [self.screen_stage()])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from ..rules.state import Limits
+from ..rules.state import Limits, Phase
 from ..screens.render import Renderer
 from ..store import Store
 from .hub import Hub
@@ -42,6 +42,10 @@ class LiveSessions:
                     loaded = await self.store.load_session(session_id)
                     if loaded is None:
                         return None
+                    took_part = 0
+                    if loaded.record.phase is Phase.ENDED:
+                        outcome = await self.store.outcome(session_id) or {}
+                        took_part = outcome.get("session", {}).get("participants", 0)
                     live = LiveSession(
                         loaded,
                         store=self.store,
@@ -51,6 +55,7 @@ class LiveSessions:
                         base_url=base_url,
                         join_key=self.join_key(session_id),
                         max_participants=self.max_participants,
+                        took_part=took_part,
                     )
                     self._running[session_id] = live
         if base_url and not live.base_url:

@@ -15,10 +15,12 @@ from typing import Any
 from ..outcome.build import build_outcome
 from ..rules.consent import EndSession
 from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
-from ..rules.state import Actor, Limits, Phase, Rejection, Role, SessionState
+from ..rules.room import TimeUp, timer_from
+from ..rules.state import Actor, Limits, Phase, Projection, Rejection, Role, SessionState
 from ..screens.render import Renderer
 from ..store import LoadedSession, Store
 from ..suggest import suggest_groups
+from .alarm import Alarm
 from .hub import Frame, Hub
 from .presence import Client, Presence, View
 from .protocol import Message
@@ -68,7 +70,10 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
             {(c.decision, c.round, c.voter): c.response for c in loaded.consents}
         ),
         actions=MappingProxyType({a.number: a for a in loaded.actions}),
-        focus=max((d.number for d in loaded.decisions), default=0),
+        focus=settings.get("focus", max((d.number for d in loaded.decisions), default=0)),
+        projection=Projection(settings.get("projection", Projection.ROOM.value)),
+        page=settings.get("page", 0),
+        timer=timer_from(settings.get("timer")),
     )
 
 
@@ -96,11 +101,14 @@ class LiveSession:
         base_url: str,
         join_key: str = "",
         max_participants: int = 2000,
+        took_part: int = 0,
     ) -> None:
         self.record = loaded.record
         self.id = loaded.record.id
         self.state = state_from(loaded, limits)
         self.participants = set(loaded.participants)
+        # How many took part, kept when the session forgets who they were.
+        self.took_part = took_part
         self.store = store
         self.hub = hub
         self.max_participants = max_participants
@@ -114,11 +122,13 @@ class LiveSession:
             base_url=base_url,
             join_key=join_key,
         )
-        self.screens.show(self.state, len(self.participants))
+        self.screens.show(self.state, self.joined)
         self.writer = Writer(self.id, self._write, self._answer)
         self._suggesting: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._suggestions_lock = asyncio.Lock()
+        self.alarm = Alarm(self._time_up)
+        self.alarm.watch(self.state)
 
     # What pages and the websocket read -----------------------------------------------
 
@@ -141,6 +151,11 @@ class LiveSession:
         return self.screens.reply(client, msg_id, rejection)
 
     # Connections ----------------------------------------------------------------------
+
+    @property
+    def joined(self) -> int:
+        """How many joined; after closing, how many took part."""
+        return len(self.participants) or self.took_part
 
     def refusal_for(self, pseudonym: str) -> str | None:
         """Why a newcomer cannot come in ("locked", "full"), or None. Whoever joined
@@ -219,7 +234,12 @@ class LiveSession:
     async def close(self) -> None:
         for task in [*self._suggesting, *self._background]:
             task.cancel()
+        self.alarm.stop()
         await self.writer.close()
+
+    def _time_up(self, now: float) -> None:
+        message = Message("timer", TimeUp(now))
+        self.writer.submit(Submission(Actor(Role.FACILITATOR), message))
 
     # The write path -------------------------------------------------------------------
 
@@ -239,10 +259,12 @@ class LiveSession:
         await self.store.append(self.id, decided.events, outcome)
         if outcome is not None:
             state = forget_people(state)
+            self.took_part = len(self.participants)
             self.participants.clear()
         # 3. Kept, then shown: rendered once per audience, published.
         self.state = state
-        self.screens.show(state, len(self.participants))
+        self.alarm.watch(state)
+        self.screens.show(state, self.joined)
         try:
             await self.screens.publish(decided.before, decided.events)
             if self.screens.suggestions and decided.events:

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .consent import MAX_TEXT, status, tidy
+from .consent import MAX_TEXT, latest_round, status, tidy
 from .state import Action, Actor, Phase, Rejection, Role, SessionState, with_item
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4}|\d{2})")
 
 
 # Commands ---------------------------------------------------------------------------
@@ -64,6 +65,35 @@ ActionEvent = ActionAdded | ActionEdited | ActionRemoved
 ACTION_EVENTS = (ActionAdded, ActionEdited, ActionRemoved)
 
 
+# Reading the state ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """An agreed decision as the room reads it back: its words and its actions."""
+
+    number: int
+    prompt_index: int
+    text: str
+    actions: tuple[Action, ...]
+
+
+def agreed_decisions(state: SessionState) -> list[Agreed]:
+    """Every agreed decision of the session, in order, with its actions in order."""
+    found = []
+    for number in sorted(state.decisions):
+        current = latest_round(state, number)
+        if current is None or status(state, number) != "agreed":
+            continue
+        actions = tuple(
+            a
+            for a in sorted(state.actions.values(), key=lambda a: a.number)
+            if a.decision == number
+        )
+        found.append(Agreed(number, state.decisions[number].prompt_index, current.text, actions))
+    return found
+
+
 # Rules ------------------------------------------------------------------------------
 
 
@@ -78,14 +108,34 @@ def is_date(text: str) -> bool:
     return True
 
 
+def parse_due(text: str) -> str | None:
+    """A due date as YYYY-MM-DD, from what a person types: day-month-year as Dutch (and
+    British) people write it ("5-3-2027", "05/03/27", "5.3.2027"), or already ISO. None
+    when it is no real date."""
+    text = text.strip()
+    if is_date(text):
+        return text
+    found = _DAY_MONTH_YEAR.fullmatch(text) if text.isascii() else None
+    if found is None:
+        return None
+    day, month, year = (int(part) for part in found.groups())
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
 def _action(action: Action, what: str, who: str, due: str) -> Action | Rejection:
     """The action with these texts, checked: something to do, and a real date or none."""
     what, who = tidy(what, MAX_TEXT), tidy(who, 120)
     if not what:
         return Rejection("action_empty")
-    if due and not is_date(due):
+    day = parse_due(due) if due.strip() else ""
+    if day is None:
         return Rejection("bad_date")
-    return replace(action, what=what, who=who, due=due)
+    return replace(action, what=what, who=who, due=day)
 
 
 def decide_actions(

@@ -138,6 +138,12 @@ def is_agreed(tally: dict[Level, int], share: int) -> bool:
     return total > 0 and tally[Level.OBJECT] == 0 and consenting * 100 >= share * total
 
 
+def decisions_for(state: SessionState, prompt_index: int) -> list[Decision]:
+    """The decisions taken on one question, in the order they were proposed."""
+    found = [d for d in state.decisions.values() if d.prompt_index == prompt_index]
+    return sorted(found, key=lambda d: d.number)
+
+
 def status(state: SessionState, decision: int) -> str:
     current = latest_round(state, decision)
     if current is None or current.is_open:

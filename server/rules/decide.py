@@ -41,6 +41,7 @@ from .grouping import (
     decide_grouping,
     evolve_grouping,
 )
+from .room import ROOM_COMMANDS, ROOM_EVENTS, RoomCommand, RoomEvent, decide_room, evolve_room
 from .state import Actor, PhaseChanged, Rejection, SessionState
 from .voting import (
     VOTING_COMMANDS,
@@ -51,8 +52,23 @@ from .voting import (
     evolve_voting,
 )
 
-Command = AnsweringCommand | GroupingCommand | VotingCommand | ConsentCommand | ActionCommand
-Event = PhaseChanged | AnsweringEvent | GroupingEvent | VotingEvent | ConsentEvent | ActionEvent
+Command = (
+    AnsweringCommand
+    | GroupingCommand
+    | VotingCommand
+    | ConsentCommand
+    | ActionCommand
+    | RoomCommand
+)
+Event = (
+    PhaseChanged
+    | AnsweringEvent
+    | GroupingEvent
+    | VotingEvent
+    | ConsentEvent
+    | ActionEvent
+    | RoomEvent
+)
 Decision = list[Event] | Rejection
 
 
@@ -66,6 +82,8 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
         decided = decide_consent(state, actor, command)
     elif isinstance(command, ACTION_COMMANDS):
         decided = decide_actions(state, actor, command)
+    elif isinstance(command, ROOM_COMMANDS):
+        decided = decide_room(state, actor, command)
     else:
         decided = decide_answering(state, actor, command)
     return decided if isinstance(decided, Rejection) else list(decided)
@@ -84,6 +102,8 @@ def evolve(state: SessionState, event: Event) -> SessionState:
         return evolve_consent(state, event)
     if isinstance(event, ACTION_EVENTS):
         return evolve_actions(state, event)
+    if isinstance(event, ROOM_EVENTS):
+        return evolve_room(state, event)
     raise TypeError(f"unknown event {event!r}")
 
 

@@ -30,6 +30,14 @@ class Reveal(StrEnum):
     ON_CLOSE = "on_close"
 
 
+class Projection(StrEnum):
+    """What the projector shows: the room as it goes, or what the facilitator put up."""
+
+    ROOM = "room"
+    RESULTS = "results"  # the current question's results, once revealed
+    DECISIONS = "decisions"  # every decision so far with its actions
+
+
 class Role(StrEnum):
     FACILITATOR = "facilitator"
     PARTICIPANT = "participant"
@@ -112,6 +120,17 @@ class Action:
     origin: str
 
 
+@dataclass(frozen=True)
+class Timer:
+    """A countdown for one phase of one question (and, when deciding, one decision)."""
+
+    phase: Phase
+    prompt_index: int
+    decision: int
+    ends_at: float  # seconds since the epoch, by the server's clock
+    closes: bool  # close the phase when time is up
+
+
 class Shown(Flag):
     """Where a field of the state is drawn, so that the publisher sends again what shows a
     field that changed. Every field of SessionState says where (tests/test_state.py)."""
@@ -122,6 +141,7 @@ class Shown(Flag):
     VOTES = auto()  # ballots, "N of M voted", and the results once revealed
     CONSENT = auto()  # consent forms and "N of M responded"
     COUNTS = auto()  # "N of M joined" and the lock
+    PROJECTOR = auto()  # what the projector shows: its stage and the console's controls
 
 
 def _on(where: Shown) -> dict[str, Shown]:
@@ -172,6 +192,9 @@ class SessionState:
     consent_share: int = field(default=50, metadata=_on(Shown.STAGE))
     # The decision the room is working on.
     focus: int = field(default=0, metadata=_on(Shown.STAGE))
+    projection: Projection = field(default=Projection.ROOM, metadata=_on(Shown.PROJECTOR))
+    page: int = field(default=0, metadata=_on(Shown.PROJECTOR))
+    timer: Timer | None = field(default=None, metadata=_on(Shown.STAGE))
 
     @property
     def prompt_count(self) -> int:

@@ -39,6 +39,10 @@ REJECTIONS: dict[str, str] = {
     "action_empty": N_("Say what will be done."),
     "action_gone": N_("That action no longer exists."),
     "bad_date": N_("Give the date as day, month and year."),
+    "nothing_to_time": N_(
+        "Nothing to time now: a timer runs while answering, voting or a consent round is open."
+    ),
+    "no_timer": N_("No timer is running."),
     "slow_down": N_("That is a lot of answers at once. Try again in %(seconds)s seconds."),
     # protocol
     "message_too_large": N_("That message is too large to send."),

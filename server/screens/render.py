@@ -7,6 +7,7 @@ One Jinja2 environment per language is built at start-up. A partial rendered wit
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..rules import consent, voting
-from ..rules.state import Answer, Level, Phase, Reveal
+from ..rules import actions, consent, room, voting
+from ..rules.state import Answer, Level, Phase, Projection, Reveal, Timer
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
 
 # Rendered fragments kept (about 1 KB each): two full boards of 1,000 cards and more.
@@ -34,12 +35,31 @@ def deciding_helpers() -> dict[str, Any]:
         "consent_counts": consent.counts,
         "consent_responses": consent.responses,
         "decision_status": consent.status,
+        "decisions_for": consent.decisions_for,
+        "agreed_decisions": actions.agreed_decisions,
+        "running_timer": room.running_timer,
+        "is_timed_phase": room.is_timed_phase,
+        "seconds_left": seconds_left,
+        "server_now_ms": lambda: round(time.time() * 1000),
         "Level": Level,
+        "Projection": Projection,
     }
+
+
+def seconds_left(timer: Timer) -> int:
+    """Whole seconds until the timer ends, as a page shows them before its script runs."""
+    return max(0, round(timer.ends_at - time.time()))
 
 
 def _hashable(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
+
+
+def day_month_year(iso: str) -> str:
+    """2027-03-05 as 05-03-2027, the way a due date is typed back into its field."""
+    year, _, rest = iso.partition("-")
+    month, _, day = rest.partition("-")
+    return f"{day}-{month}-{year}" if iso else ""
 
 
 def format_code(code: str) -> str:
@@ -70,6 +90,7 @@ class Renderer:
         env.filters["number"] = translator.number
         env.filters["date"] = translator.date
         env.filters["code"] = format_code
+        env.filters["day_month_year"] = day_month_year
         env.globals.update(deciding_helpers())
         env.globals.update(
             locale=translator.locale,

@@ -31,6 +31,7 @@ from .schema import MIGRATIONS, PERSONAL_TABLES
 
 log = logging.getLogger("draagvlak.store")
 
+
 @dataclass(eq=False)
 class Pending:
     """One caller's writes, waiting for the next group commit."""

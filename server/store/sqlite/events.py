@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import aiosqlite
 
 from ...rules import (
@@ -29,6 +31,7 @@ from ...rules.grouping import (
     GroupRenamed,
     PhoneGroupingChanged,
 )
+from ...rules.room import ROOM_EVENTS, FocusChanged, ProjectionChanged, TimerSet, timer_fields
 from ...rules.state import PhaseChanged
 from ...rules.voting import (
     VOTING_EVENTS,
@@ -106,6 +109,8 @@ async def apply(db: aiosqlite.Connection, session_id: str, event: Event) -> None
             )
         case _ if isinstance(event, (*VOTING_EVENTS, *CONSENT_EVENTS, *ACTION_EVENTS)):
             await _apply_deciding(db, session_id, event)
+        case _ if isinstance(event, ROOM_EVENTS):
+            await _apply_room(db, session_id, event)
         case _:
             raise TypeError(f"cannot store {event!r}")
 
@@ -177,7 +182,24 @@ async def _apply_deciding(db: aiosqlite.Connection, session_id: str, event: Even
             raise TypeError(f"cannot store {event!r}")
 
 
-async def _set(db: aiosqlite.Connection, session_id: str, **values: int | bool) -> None:
+async def _apply_room(db: aiosqlite.Connection, session_id: str, event: Event) -> None:
+    match event:
+        case FocusChanged(decision=number):
+            await _set(db, session_id, focus=number)
+        case ProjectionChanged(projection=projection, page=page):
+            await _set(db, session_id, projection=projection.value, page=page)
+        case TimerSet(timer=timer):
+            value = None if timer is None else json.dumps(timer_fields(timer))
+            await db.execute(
+                "UPDATE sessions SET settings = json_set(settings, '$.timer', json(?))"
+                " WHERE id = ?",
+                (value if value is not None else "null", session_id),
+            )
+        case _:
+            raise TypeError(f"cannot store {event!r}")
+
+
+async def _set(db: aiosqlite.Connection, session_id: str, **values: int | bool | str) -> None:
     for name, value in values.items():
         await db.execute(
             f"UPDATE sessions SET settings = json_set(settings, '$.{name}', ?) WHERE id = ?",
