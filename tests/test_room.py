@@ -111,9 +111,7 @@ async def test_two_decisions_from_one_question_both_reach_the_saved_outcome(serv
     await console.wait_text("Propose another decision")
     second = "We melden onveilige plekken"
     since = len(phones[0].frames)
-    assert (
-        await console.request("propose_decision", text=second, **{"from": "veiligheid"}) == "ok"
-    )
+    assert await console.request("propose_decision", text=second, **{"from": "veiligheid"}) == "ok"
     await phones[0].wait_new_text(second, since)
     await consent_all(phones, 2, "support")
     assert await console.request("close_round", decision=2) == "ok"
