@@ -34,19 +34,21 @@
     return body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1;
   }
 
-  function itemsOf(inner) {
+  function itemsOf(body) {
     // Only the outermost: a decision's own bars turn with it.
-    return [...inner.querySelectorAll(ITEMS)].filter((item) => {
+    return [...body.querySelectorAll(ITEMS)].filter((item) => {
       const outer = item.parentElement.closest(ITEMS);
-      return !outer || !inner.contains(outer);
+      return !outer || !body.contains(outer);
     });
   }
 
   function split(body, items) {
     // Where each item ends, all shown at once: a page holds what fits below the part of
-    // the body that is not items (headings, counts), which every page shows.
+    // the body that is not items (headings, counts), which every page shows, and above
+    // what follows the last item (margins, a closing line).
     const top = body.getBoundingClientRect().top;
-    const room = body.clientHeight;
+    const last = items.at(-1).getBoundingClientRect().bottom - top;
+    const room = body.clientHeight - Math.max(0, body.scrollHeight - last);
     const found = [[]];
     let shift = 0;
     for (const item of items) {
@@ -60,7 +62,27 @@
     return found;
   }
 
-  function show(body) {
+  function showOnly(page, items) {
+    items.forEach((item) => { item.hidden = true; });
+    page.forEach((item) => { item.hidden = false; });
+  }
+
+  function settle(body, found, items) {
+    // Measured all at once, a page can still be too full on its own (a grid row, a margin
+    // that collapses differently): each page is shown once, and what spills over moves on.
+    for (let index = 0; index < found.length; index += 1) {
+      showOnly(found[index], items);
+      while (overflows(body) && found[index].length > 1) {
+        const moved = found[index].pop();
+        moved.hidden = true;
+        if (index + 1 < found.length) found[index + 1].unshift(moved);
+        else found.push([moved]);
+      }
+    }
+    return found;
+  }
+
+  function show(body, items) {
     const count = pages.length;
     const label = body.parentElement.querySelector("[data-page-count]");
     if (count < 2) {
@@ -69,17 +91,10 @@
     }
     const asked = Number(body.dataset.page) || 0;
     const index = (asked + turned) % count;
-    pages.forEach((page, number) => page.forEach((item) => { item.hidden = number !== index; }));
-    // A page measured with every item shown can still be too full: move its last items on.
-    while (overflows(body) && pages[index].length > 1) {
-      const moved = pages[index].pop();
-      moved.hidden = true;
-      if (index + 1 < pages.length) pages[index + 1].unshift(moved);
-      else pages.push([moved]);
-    }
+    showOnly(pages[index], items);
     if (label) {
       label.hidden = false;
-      label.textContent = label.dataset.template.replace("{n}", index + 1).replace("{total}", pages.length);
+      label.textContent = label.dataset.template.replace("{n}", index + 1).replace("{total}", count);
     }
   }
 
@@ -96,15 +111,15 @@
     }
     if (overflows(body) && items.length > 1) {
       inner.style.zoom = PAGED_SCALE;
-      pages = split(body, items);
+      pages = settle(body, split(body, items), items);
     }
-    show(body);
+    show(body, items);
     const auto = pages.length > 1 && !(Number(body.dataset.page) > 0);
     if (auto && !turning) {
       turning = setInterval(() => {
         turned += 1;
         const now = document.querySelector("[data-fit]");
-        if (now) show(now);
+        if (now) show(now, itemsOf(now));
       }, TURN_MS);
     } else if (!auto && turning) {
       clearInterval(turning);
@@ -124,9 +139,27 @@
     fit();
   }
 
+  // The body changes size when the header or footer does (a longer question, a count that
+  // wraps): fit again, once per frame at most.
+  let queued = false;
+  const resized = new ResizeObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; fit(); });
+  });
+  let observed = null;
+  function observe() {
+    const body = document.querySelector("[data-fit]");
+    if (body === observed) return;
+    if (observed) resized.unobserve(observed);
+    if (body) resized.observe(body);
+    observed = body;
+  }
+
   if (document.querySelector("[data-fit]")) {
     refit();
-    document.addEventListener("live:received", refit);
+    observe();
+    document.addEventListener("live:received", () => { refit(); observe(); });
     window.addEventListener("resize", refit);
   }
   tick();
