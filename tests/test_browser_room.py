@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from test_browser import assert_accessible, browser, playwright  # noqa: F401  (fixtures)
+
 from wire import Facilitator, LiveClient, join, open_session
 
 pytestmark = pytest.mark.browser
