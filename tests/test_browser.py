@@ -426,6 +426,9 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
     # are drawn again, and the proposal keeps what the leader typed, and the focus.
     proposal = console.locator(".propose-form").first
     proposal.locator("textarea").fill("We show respect by listening")
+    # After the reveal the phone shows the results; its ballot folds away under them.
+    expect(teachers[0].locator("#phone-results .bar-label").first).to_have_text("Respect")
+    teachers[0].get_by_text("Change your dots").click()
     late = teachers[0].locator(".ballot-item", has_text="Fun")
     late.get_by_role("button", name="Give a dot").click()
     expect(console.locator(".bar-row", has_text="Fun").locator(".bar-count")).to_have_text("1")
