@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .rules import clean_text
+from .rules.asking import MAX_OPTIONS, checked_ask
+from .rules.questions import OPEN, Ask, Kind
+from .rules.state import Rejection
 
 LANGUAGES = ("nl", "en")
 
@@ -27,6 +30,26 @@ class Localized:
 
     def in_(self, lang: str) -> str:
         return self.en if lang == "en" else self.nl
+
+
+@dataclass(frozen=True)
+class LocalizedAsk:
+    """How a pack's question is answered, in both languages (absent: in open words)."""
+
+    kind: Kind = Kind.OPEN
+    options: tuple[Localized, ...] = ()
+    low: Localized | None = None
+    high: Localized | None = None
+    is_multiple: bool = False
+
+    def in_(self, lang: str) -> Ask:
+        return Ask(
+            self.kind,
+            tuple(o.in_(lang) for o in self.options),
+            self.low.in_(lang) if self.low else "",
+            self.high.in_(lang) if self.high else "",
+            self.is_multiple,
+        )
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,12 @@ class Pack:
     defaults: Defaults
     prompts: tuple[Localized, ...]
     action_prompts: tuple[Localized, ...]
+    asks: tuple[LocalizedAsk, ...] = ()  # per prompt, when a pack asks more than words
+
+    def asks_in(self, lang: str) -> dict[int, Ask]:
+        """The questions not answered in open words, by index, in one language."""
+        found = {i: a.in_(lang) for i, a in enumerate(self.asks)}
+        return {i: ask for i, ask in found.items() if ask != OPEN}
 
 
 _FIELDS = {
@@ -106,7 +135,7 @@ def parse_pack(data: dict[str, Any], expected_id: str | None = None) -> Pack:
         raise PackError("'order' must be a whole number")
     if not isinstance(data["source"], str) or not data["source"].strip():
         raise PackError("'source' must name where the content comes from")
-    prompts = _localized_list(data["prompts"], "prompts", 1, 5)
+    prompts = _prompt_list(data["prompts"])
     return Pack(
         id=pack_id,
         order=data["order"],
@@ -115,8 +144,9 @@ def parse_pack(data: dict[str, Any], expected_id: str | None = None) -> Pack:
         intro=_localized(data["intro"], "intro"),
         decision_shape=_localized(data["decision_shape"], "decision_shape"),
         defaults=_defaults(data["defaults"]),
-        prompts=prompts,
+        prompts=tuple(text for text, _ask in prompts),
         action_prompts=_localized_list(data["action_prompts"], "action_prompts", 1, 3),
+        asks=tuple(ask for _text, ask in prompts),
     )
 
 
@@ -141,6 +171,58 @@ def _localized_list(value: Any, where: str, least: int, most: int) -> tuple[Loca
     if not isinstance(value, list) or not least <= len(value) <= most:
         raise PackError(f"'{where}' must hold {least} to {most} entries")
     return tuple(_localized(item, f"{where}[{i}]") for i, item in enumerate(value))
+
+
+_ASK_FIELDS = {"kind", "options", "low", "high", "multiple"}
+
+
+def _prompt_list(value: Any) -> list[tuple[Localized, LocalizedAsk]]:
+    """A pack's questions: each its text in both languages, and how it is answered: in
+    words (no `kind`), `kind = "words"` for a word cloud, `kind = "scale"` with `low` and
+    `high` ends, or `kind = "choice"` with `options` (and `multiple = true` for several)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_PROMPTS:
+        raise PackError(f"'prompts' must hold 1 to {MAX_PROMPTS} entries")
+    found = []
+    for index, item in enumerate(value):
+        where = f"prompts[{index}]"
+        if not isinstance(item, dict):
+            raise PackError(f"'{where}' must be a table with keys nl and en")
+        text = _localized({k: v for k, v in item.items() if k not in _ASK_FIELDS}, where)
+        found.append((text, _ask(item, where)))
+    return found
+
+
+def _ask(item: dict[str, Any], where: str) -> LocalizedAsk:
+    try:
+        kind = Kind(item.get("kind", Kind.OPEN.value))
+    except ValueError:
+        kinds = ", ".join(k.value for k in Kind)
+        raise PackError(f"'{where}.kind' must be one of {kinds}") from None
+    options = item.get("options", [])
+    if kind is Kind.CHOICE and (
+        not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS
+    ):
+        raise PackError(f"'{where}.options' must hold 2 to {MAX_OPTIONS} options")
+    if kind is not Kind.CHOICE and options:
+        raise PackError(f"'{where}.options' belong to a question of kind 'choice'")
+    ends = {e: _localized(item[e], f"{where}.{e}") for e in ("low", "high") if e in item}
+    if ends and kind is not Kind.SCALE:
+        raise PackError(f"'{where}.low' and '.high' belong to a question of kind 'scale'")
+    multiple = item.get("multiple", False)
+    if not isinstance(multiple, bool):
+        raise PackError(f"'{where}.multiple' must be true or false")
+    ask = LocalizedAsk(
+        kind,
+        tuple(_localized(o, f"{where}.options[{i}]") for i, o in enumerate(options)),
+        ends.get("low"),
+        ends.get("high"),
+        multiple,
+    )
+    for lang in LANGUAGES:
+        checked = checked_ask(ask.in_(lang))
+        if isinstance(checked, Rejection) or checked != ask.in_(lang):
+            raise PackError(f"'{where}' has options that are empty, repeated or too long")
+    return ask
 
 
 def _defaults(value: Any) -> Defaults:

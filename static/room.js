@@ -21,7 +21,7 @@
   }
 
   // What may start a new page: the projector's cards, rows, groups and decisions.
-  const ITEMS = "[data-page-item], .wall > li, .bars > li, .groups > .group, .ungrouped .cards > li, .vote-items > li";
+  const ITEMS = "[data-page-item], .wall > li, .cloud > li, .bars > li, .groups > .group, .ungrouped .cards > li, .vote-items > li";
   // Smaller type first, as far as the back row can still read it; then pages at this size.
   const SCALES = [1, 0.9, 0.8, 0.72];
   const PAGED_SCALE = 0.85;

@@ -142,6 +142,7 @@ def test_the_outcome_has_the_documented_shape():
     assert [p["text"] for p in prompts] == list(RECORD.prompts)
     assert [p["answers"] for p in prompts] == [4, 1]
     for prompt in prompts:
+        assert prompt["kind"] == "open"
         assert set(prompt) == set(Prompt.__annotations__)
         for item in prompt["items"]:
             assert set(item) == set(Item.__annotations__)

@@ -268,7 +268,8 @@ def test_identical_answers_are_never_split(picks, changes, lang):
     group_of = {i: s for s in suggest_groups(texts, lang) for i in s.answers}
     for i, pick in enumerate(picks[: len(texts)]):
         for j in range(i):
-            if picks[j] == pick and ANSWERS[pick].strip():
+            # An answer of emoji alone has no words: "😀" and "😀 🙂" are two answers.
+            if picks[j] == pick and any(c.isalnum() for c in ANSWERS[pick]):
                 assert group_of[i] is group_of[j], (texts[i], texts[j])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from ..rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event
+from ..rules.asking import Picked
 from ..rules.consent import ConsentGiven, latest_round
 from ..rules.state import Phase, SessionState, Shown, shown_where
 from ..rules.voting import VotesSet, dots_of
@@ -32,6 +33,8 @@ def personal_part(state: SessionState, pseudonym: str) -> Hashable:
         case Phase.DECIDING:
             current = latest_round(state, state.focus)
             return current and state.consents.get((state.focus, current.number, pseudonym))
+        case _ if state.current_ask.is_counted:
+            return state.choices.get((state.prompt_index, pseudonym))
         case _:
             return tuple(state.answers_by(pseudonym, state.prompt_index))
 
@@ -43,7 +46,7 @@ def same_shared(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
 
 def author_of(before: SessionState, event: Event) -> str:
     match event:
-        case VotesSet(voter=voter) | ConsentGiven(voter=voter):
+        case VotesSet(voter=voter) | ConsentGiven(voter=voter) | Picked(voter=voter):
             return voter
         case AnswerAdded(answer=answer):
             return answer.author

@@ -27,6 +27,7 @@ from ..rules import (
     clean_text,
 )
 from ..rules.actions import AddAction, EditAction, RemoveAction
+from ..rules.asking import Pick
 from ..rules.consent import (
     CloseRound,
     EndSession,
@@ -50,6 +51,7 @@ from ..rules.grouping import (
     SuggestionCommand,
     Target,
 )
+from ..rules.questions import Ask, Kind
 from ..rules.room import ExtendTimer, FocusDecision, Project, StartTimer, StopTimer, TurnPage
 from ..rules.state import Level, Projection, Reveal
 from ..rules.voting import RevealVotes, SetExpected, SetFloor, StartVoting, Vote
@@ -108,7 +110,9 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
         case "open_prompt":
             return OpenPrompt(_int(data, "prompt"))
         case "add_prompt":
-            return AddPrompt(_text(data))
+            return AddPrompt(_text(data), _ask(data))
+        case "pick":
+            return Pick(_picks(data.get("value")))
         case "close_answering":
             return CloseAnswering()
         case "start_grouping":
@@ -242,6 +246,27 @@ def _numbers(value: Any) -> tuple[int, ...]:
     if not numbers or len(numbers) > 1000:
         raise ProtocolError("bad_field")
     return numbers
+
+
+def _ask(data: dict[str, Any]) -> Ask:
+    """A question's kind from the console's form: options one per line, the scale's ends."""
+    try:
+        kind = Kind(str(data.get("kind") or Kind.OPEN.value))
+    except ValueError:
+        raise ProtocolError("bad_field") from None
+    raw = data.get("options") or ""
+    lines = raw if isinstance(raw, list) else str(raw).splitlines()
+    options = tuple(_text({"o": str(line)}, "o") for line in lines)
+    low, high = _optional_text(data, "low"), _optional_text(data, "high")
+    return Ask(kind, options, low, high, _flag(data.get("multiple")))
+
+
+def _picks(value: Any) -> tuple[int, ...]:
+    """The picked values' indexes: one form field, or several of the same name."""
+    items = value if isinstance(value, list) else [value]
+    if not items or len(items) > 100:
+        raise ProtocolError("bad_field")
+    return tuple(_number(item) for item in items)
 
 
 def _seconds(data: dict[str, Any]) -> int:

@@ -11,13 +11,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..rules import AnswerAdded, AnswerDeleted, AnswerEdited, Event
+from ..rules.questions import Kind
 from ..rules.records import SessionRecord
 from ..rules.state import Phase, Rejection, SessionState, Shown, changed_parts
 from ..screens.messages import rejection_text
-from ..screens.qr import qr_svg
 from ..screens.render import Renderer
 from .changes import SHOWN_ON_STAGES, author_of, personal_part, same_shared, stage_of
 from .hub import Frame, Hub
+from .links import JoinLinks
 from .presence import Client, Presence, View
 
 
@@ -51,30 +52,20 @@ class Publisher:
         self.renderer = renderer
         self.hub = hub
         self.presence = presence
-        self.base_url = base_url
-        self.join_key = join_key
+        self.links = JoinLinks(record.code, base_url, join_key)
         # Proposed groups, shown to the facilitator only; nothing moves until accepted.
         self.suggestions: list[ProposedGroup] = []
         self.suggested = False
         self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
         self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
-        self._qr: tuple[str, str] | None = None  # join address, its QR code
-
-    # Addresses ------------------------------------------------------------------------
 
     @property
-    def join_url(self) -> str:
-        return f"{self.base_url}/j/{self.record.code}"
+    def base_url(self) -> str:
+        return self.links.base_url
 
-    @property
-    def qr_url(self) -> str:
-        """The join address with the QR code's key: scanning never meets the limit on
-        typed codes (pages.session_for_code)."""
-        return f"{self.join_url}?k={self.join_key}" if self.join_key else self.join_url
-
-    @property
-    def join_host(self) -> str:
-        return self.base_url.split("://", 1)[-1]
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self.links.base_url = value
 
     def channel(self, *parts: str) -> str:
         return ":".join((self.id, *parts))
@@ -127,9 +118,9 @@ class Publisher:
             "on_fallback": self.presence.fallback_phones,
             "suggestions": self.suggestions,
             "suggested": self.suggested,
-            "join_url": self.join_url,
-            "qr_url": self.qr_url,
-            "join_host": self.join_host,
+            "join_url": self.links.join_url,
+            "qr_url": self.links.qr_url,
+            "join_host": self.links.join_host,
         }
 
     def _frame(self, template: str, locale: str, key: str | None, **extra: Any) -> Frame:
@@ -140,7 +131,7 @@ class Publisher:
         return self._stage("_phone_stage.html", locale)
 
     def screen_stage(self) -> Frame:
-        return self._stage("_screen_stage.html", self.record.lang, qr=self.qr)
+        return self._stage("_screen_stage.html", self.record.lang, qr=self.links.qr)
 
     def console_stage(self, locale: str) -> Frame:
         return self._stage("_console_stage.html", locale)
@@ -167,14 +158,6 @@ class Publisher:
 
     def counts(self, locale: str, view: View) -> list[Frame]:
         return [self.joined_count(locale, view), self.answer_count(locale)]
-
-    @property
-    def qr(self) -> str:
-        """The join QR code, made again only when the join address changes (the console
-        tells a leader on localhost to reopen it at the laptop's network address)."""
-        if self._qr is None or self._qr[0] != self.qr_url:
-            self._qr = (self.qr_url, qr_svg(self.qr_url))
-        return self._qr[1]
 
     def full_state(self, client: Client) -> list[Frame]:
         match client.view:
@@ -239,7 +222,8 @@ class Publisher:
                     self.channel("console", locale), [self.console_stage(locale)]
                 )
             await self.hub.publish(self.channel("screen"), [self.screen_stage()])
-            if state.phase in (Phase.VOTING, Phase.DECIDING):
+            # Every phone's own part shows a ballot, a consent form or a scale to pick on.
+            if state.phase in (Phase.VOTING, Phase.DECIDING) or state.current_ask.is_counted:
                 authors = self.presence.phones()
             else:
                 authors = {a.author for a in state.answers_for(state.prompt_index)}
@@ -250,8 +234,10 @@ class Publisher:
                 await self._publish_answer_changes(events)
                 if state.phase is Phase.GROUPING:
                     await self._publish_board()
-            if changed & (Shown.VOTES | Shown.CONSENT):
+            if changed & (Shown.VOTES | Shown.CONSENT | Shown.CHOICES):
                 await self._publish_progress()
+            if Shown.CHOICES in changed:
+                await self._publish_picks()
             if Shown.VOTES in changed and state.prompt_index in state.revealed:
                 await self._publish_results()
             authors = {author_of(before, event) for event in events}
@@ -277,12 +263,27 @@ class Publisher:
             await self.hub.publish(self.channel("console", locale), [self.console_stage(locale)])
         await self.hub.publish(self.channel("screen"), [self.screen_stage()])
 
+    async def _publish_picks(self) -> None:
+        """A pick changes the distribution: on the console always, on the projector when it
+        shows the answers (with live reveal, or once answering closed)."""
+        for locale in self.watching(View.CONSOLE):
+            frame = self._frame("_distribution.html", locale, "distribution", view="console")
+            await self.hub.publish(self.channel("console", locale), [frame])
+        if self.state.is_wall_visible:
+            frame = self._frame(
+                "_distribution.html", self.record.lang, "distribution", view="screen"
+            )
+            await self.hub.publish(self.channel("screen"), [frame])
+
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
         events = list(events)
         for locale in self.watching(View.CONSOLE):
             console = self._answer_frames(events, locale, is_moderated=True)
             await self.hub.publish(self.channel("console", locale), console)
-        if self.state.is_wall_visible:
+        if self.state.is_wall_visible and self.state.current_ask.kind is Kind.WORDS:
+            cloud = self._frame("_cloud.html", self.record.lang, "cloud")
+            await self.hub.publish(self.channel("screen"), [cloud])
+        elif self.state.is_wall_visible:
             await self.hub.publish(self.channel("screen"), self._answer_frames(events, "en"))
 
     def _answer_frames(

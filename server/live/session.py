@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..outcome.build import build_outcome
+from ..rules.asking import ask_from
 from ..rules.consent import EndSession
 from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
 from ..rules.room import TimeUp, timer_from
@@ -58,6 +59,10 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         is_phone_grouping=record.is_phone_grouping,
         is_locked=bool(settings.get("is_locked", False)),
         votes=MappingProxyType({(v.prompt_index, v.voter, v.item): v.dots for v in loaded.votes}),
+        asks=MappingProxyType(
+            {int(index): ask_from(f) for index, f in settings.get("asks", {}).items()}
+        ),
+        choices=MappingProxyType({(c.prompt_index, c.voter): c.values for c in loaded.choices}),
         vote_budget=settings.get("vote_budget", 3),
         is_stacking=bool(settings.get("is_stacking", True)),
         revealed=frozenset(settings.get("revealed", ())),
@@ -85,6 +90,7 @@ def forget_people(state: SessionState) -> SessionState:
         answers=MappingProxyType(answers),
         receipts=MappingProxyType({}),
         votes=MappingProxyType({}),
+        choices=MappingProxyType({}),
         consents=MappingProxyType({}),
     )
 
@@ -142,7 +148,7 @@ class LiveSession:
 
     @property
     def qr(self) -> str:
-        return self.screens.qr
+        return self.screens.links.qr
 
     def context(self) -> dict[str, Any]:
         return self.screens.context()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..rules.asking import distribution, is_pick_below_floor, mean, pickers
 from ..rules.consent import counts, responses, status
+from ..rules.questions import Kind
 from ..rules.records import SessionRecord
 from ..rules.state import Level, SessionState
 from ..rules.voting import is_below_floor, items, tally, voter_count
@@ -32,6 +34,9 @@ def build_outcome(
 
 
 def _prompt(state: SessionState, index: int, text: str) -> dict[str, Any]:
+    ask = state.ask(index)
+    if ask.is_counted:
+        return _picked(state, index, text)
     hidden = is_below_floor(state, index)
     voted = index in state.revealed or voter_count(state, index) > 0
     # Hidden counts must not leak through the order either: then the board's order.
@@ -39,6 +44,7 @@ def _prompt(state: SessionState, index: int, text: str) -> dict[str, Any]:
     return {
         "index": index,
         "text": text,
+        "kind": ask.kind.value,
         "answers": len(state.answers_for(index)),
         "voters": voter_count(state, index),
         "votes_hidden": voted and hidden,
@@ -51,6 +57,32 @@ def _prompt(state: SessionState, index: int, text: str) -> dict[str, Any]:
             }
             for item, votes in ranked
         ],
+    }
+
+
+def _picked(state: SessionState, index: int, text: str) -> dict[str, Any]:
+    """A scale or a choice: how many answered and, from the floor on, how many picked each
+    value (and a scale's mean, which below the floor would tell as much)."""
+    ask = state.ask(index)
+    hidden = is_pick_below_floor(state, index)
+    average = None if hidden or ask.kind is not Kind.SCALE else mean(state, index)
+    return {
+        "index": index,
+        "text": text,
+        "kind": ask.kind.value,
+        "answers": pickers(state, index),
+        "voters": 0,
+        "votes_hidden": False,
+        "items": [],
+        "choices": {
+            "options": list(ask.values),
+            "low": ask.low,
+            "high": ask.high,
+            "multiple": ask.is_multiple,
+            "hidden": hidden,
+            "counts": None if hidden else [count for _label, count in distribution(state, index)],
+            "mean": None if average is None else round(average, 2),
+        },
     }
 
 

@@ -4,9 +4,10 @@ minimum-respondent floor hides on the page is hidden here too."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from ..screens.i18n import N_, Translator
-from .shape import ConsentRound, Decision, Outcome, Prompt
+from .shape import Choices, ConsentRound, Decision, Outcome, PickedPrompt, Prompt
 
 # The same texts as templates/_macros.html and _outcome.html, in the consent scale's order.
 LEVELS: dict[str, str] = {
@@ -33,6 +34,12 @@ COUNTS_HIDDEN = N_(
     "so that nobody's answer can be traced."
 )
 
+# The same text as the live distribution's (_distribution.html).
+PICKS_HIDDEN = N_(
+    "Fewer than %(floor)s answers: the distribution is shown from %(floor)s on, "
+    "so that nobody's answer can be traced."
+)
+
 _MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>#|~])")
 _MD_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 
@@ -51,14 +58,16 @@ def to_markdown(outcome: Outcome, translator: Translator) -> str:
         + " · "
         + _count(translator, participants, session["participants"]),
         "",
-        f"## {_('Questions')}",
+        f"## {_('Decisions')}",
         "",
     ]
-    for prompt in outcome["prompts"]:
-        lines += _markdown_prompt(prompt, outcome["floor"], translator)
-    lines += [f"## {_('Decisions')}", ""]
+    # What was decided comes first, as on the review page; unanswered questions not at all.
     for decision in outcome["decisions"]:
         lines += _markdown_decision(decision, outcome["floor"], translator)
+    lines += [f"## {_('Questions')}", ""]
+    for prompt in outcome["prompts"]:
+        if prompt["answers"] or prompt["items"]:
+            lines += _markdown_prompt(prompt, outcome["floor"], translator)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -73,6 +82,9 @@ def _markdown_prompt(prompt: Prompt, floor: int, translator: Translator) -> list
         summary += " · " + _count(translator, voters, prompt["voters"])
     question = _("Question %(n)s") % {"n": prompt["index"] + 1}
     lines = [f"### {question}: {_md_inline(prompt['text'])}", "", summary, ""]
+    if "choices" in prompt:
+        picked = cast(PickedPrompt, prompt)
+        return lines + _markdown_choices(picked["choices"], floor, translator)
     if prompt["votes_hidden"]:
         hidden = translator.ngettext(*VOTES_HIDDEN, prompt["voters"]) % {
             "num": translator.number(prompt["voters"]),
@@ -94,6 +106,24 @@ def _markdown_prompt(prompt: Prompt, floor: int, translator: Translator) -> list
         lines.append(marker + label)
         for answer in item["answers"]:
             lines += _md_list_item(answer, indent=" " * len(marker))
+    return [*lines, ""]
+
+
+def _markdown_choices(choices: Choices, floor: int, translator: Translator) -> list[str]:
+    """A scale's or a choice's distribution, or why it is not shown."""
+    _ = translator.gettext
+    if choices["counts"] is None:
+        hidden = _(PICKS_HIDDEN) % {"floor": translator.number(floor)}
+        return [f"*{hidden}*", ""]
+    lines = []
+    if choices["mean"] is not None:
+        lines += [_("Average: %(mean)s of 5") % {"mean": translator.decimal(choices["mean"])}, ""]
+    ends = {0: choices["low"], len(choices["options"]) - 1: choices["high"]}
+    for index, (option, count) in enumerate(
+        zip(choices["options"], choices["counts"], strict=True)
+    ):
+        label = _md_inline(option + (f" ({ends[index]})" if ends.get(index) else ""))
+        lines.append(f"- **{label}**: {translator.number(count)}")
     return [*lines, ""]
 
 

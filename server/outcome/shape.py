@@ -21,13 +21,32 @@ class Item(TypedDict):
     votes: int | None
 
 
+class Choices(TypedDict):
+    """A scale's or a choice's answers: counts per option from the floor on, else None."""
+
+    options: list[str]
+    low: str
+    high: str
+    multiple: bool
+    hidden: bool
+    counts: list[int] | None
+    mean: float | None  # a scale's average, from the floor on
+
+
 class Prompt(TypedDict):
     index: int
     text: str
+    kind: str  # "open", "words", "scale" or "choice"
     answers: int
     voters: int
     votes_hidden: bool
     items: list[Item]
+
+
+class PickedPrompt(Prompt):
+    """A scale or a choice: no items to vote on, the distribution instead."""
+
+    choices: Choices
 
 
 class Reason(TypedDict):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from .asking import WORDS_LENGTH, checked_ask
 from .grouping import GroupingEvent, leaving
+from .questions import OPEN, Ask, Kind
 from .state import (
     Actor,
     Answer,
@@ -48,6 +50,7 @@ class StartGrouping:
 @dataclass(frozen=True)
 class AddPrompt:
     text: str
+    ask: Ask = OPEN
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class RevealChanged:
 @dataclass(frozen=True)
 class PromptAdded:
     text: str
+    ask: Ask = OPEN
 
 
 @dataclass(frozen=True)
@@ -178,8 +182,11 @@ def clean_text(text: str) -> str:
 def _check_text(state: SessionState, text: str) -> Rejection | None:
     if not text:
         return Rejection("answer_empty")
-    if len(text) > state.limits.max_answer_length:
-        return Rejection("answer_too_long", {"limit": state.limits.max_answer_length})
+    limit = state.limits.max_answer_length
+    if state.current_ask.kind is Kind.WORDS:
+        limit = min(limit, WORDS_LENGTH)
+    if len(text) > limit:
+        return Rejection("answer_too_long", {"limit": limit})
     return None
 
 
@@ -229,7 +236,10 @@ def decide_answering(
                 return Rejection("session_ended")
             return [] if is_locked == state.is_locked else [RoomLocked(is_locked)]
 
-        case AddPrompt(text=raw):
+        case AddPrompt(text=raw, ask=ask):
+            checked = checked_ask(ask)
+            if isinstance(checked, Rejection):
+                return checked
             text = clean_text(raw)
             if not text:
                 return Rejection("prompt_empty")
@@ -237,7 +247,7 @@ def decide_answering(
                 return Rejection("prompt_too_long", {"limit": state.limits.max_answer_length})
             if state.prompt_count >= MAX_PROMPTS:
                 return Rejection("too_many_prompts", {"limit": MAX_PROMPTS})
-            return [PromptAdded(text)]
+            return [PromptAdded(text, checked)]
 
         case SubmitAnswer(text=raw, msg_id=msg_id):
             if (actor.pseudonym, msg_id) in state.receipts:
@@ -246,6 +256,8 @@ def decide_answering(
                 return Rejection("answering_not_open")
             if state.phase is not Phase.ANSWERING:
                 return Rejection("answering_closed")
+            if state.current_ask.is_counted:
+                return Rejection("pick_instead")
             text = clean_text(raw)
             if rejection := _check_text(state, text):
                 return rejection
@@ -295,8 +307,9 @@ def evolve_answering(state: SessionState, event: AnsweringEvent) -> SessionState
     match event:
         case RevealChanged(reveal=reveal):
             return replace(state, reveal=reveal)
-        case PromptAdded(text=text):
-            return replace(state, prompts=(*state.prompts, text))
+        case PromptAdded(text=text, ask=ask):
+            asks = state.asks if ask == OPEN else with_item(state.asks, state.prompt_count, ask)
+            return replace(state, prompts=(*state.prompts, text), asks=asks)
         case AnswerAdded(answer=answer, msg_id=msg_id):
             return replace(
                 state,

@@ -25,6 +25,7 @@ from .answering import (
     decide_answering,
     evolve_answering,
 )
+from .asking import ASKING_COMMANDS, ASKING_EVENTS, Pick, Picked, decide_asking, evolve_asking
 from .consent import (
     CONSENT_COMMANDS,
     CONSENT_EVENTS,
@@ -59,6 +60,7 @@ Command = (
     | ConsentCommand
     | ActionCommand
     | RoomCommand
+    | Pick
 )
 Event = (
     PhaseChanged
@@ -68,6 +70,7 @@ Event = (
     | ConsentEvent
     | ActionEvent
     | RoomEvent
+    | Picked
 )
 Decision = list[Event] | Rejection
 
@@ -82,6 +85,8 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
         decided = decide_consent(state, actor, command)
     elif isinstance(command, ACTION_COMMANDS):
         decided = decide_actions(state, actor, command)
+    elif isinstance(command, ASKING_COMMANDS):
+        decided = decide_asking(state, actor, command)
     elif isinstance(command, ROOM_COMMANDS):
         decided = decide_room(state, actor, command)
     else:
@@ -102,6 +107,8 @@ def evolve(state: SessionState, event: Event) -> SessionState:
         return evolve_consent(state, event)
     if isinstance(event, ACTION_EVENTS):
         return evolve_actions(state, event)
+    if isinstance(event, ASKING_EVENTS):
+        return evolve_asking(state, event)
     if isinstance(event, ROOM_EVENTS):
         return evolve_room(state, event)
     raise TypeError(f"unknown event {event!r}")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import Flag, StrEnum, auto
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
+
+from .cache import IdentityCache
+from .questions import OPEN, Ask
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -142,6 +145,7 @@ class Shown(Flag):
     CONSENT = auto()  # consent forms and "N of M responded"
     COUNTS = auto()  # "N of M joined" and the lock
     PROJECTOR = auto()  # what the projector shows: its stage and the console's controls
+    CHOICES = auto()  # a scale's or a choice's distribution, and each phone's own pick
 
 
 def _on(where: Shown) -> dict[str, Shown]:
@@ -155,6 +159,8 @@ def _empty() -> Mapping[Any, Any]:
 @dataclass(frozen=True)
 class SessionState:
     prompts: tuple[str, ...] = field(metadata=_on(Shown.STAGE))
+    # How each question is answered, by index; absent: in open words.
+    asks: Mapping[int, Ask] = field(default_factory=_empty, metadata=_on(Shown.STAGE))
     phase: Phase = field(default=Phase.LOBBY, metadata=_on(Shown.STAGE))
     prompt_index: int = field(default=0, metadata=_on(Shown.STAGE))
     reveal: Reveal = field(default=Reveal.LIVE, metadata=_on(Shown.STAGE))
@@ -173,6 +179,10 @@ class SessionState:
     # Dot voting: (prompt, voter, item) -> dots; items are "g<group>" or "a<answer>".
     votes: Mapping[tuple[int, str, str], int] = field(
         default_factory=_empty, metadata=_on(Shown.VOTES)
+    )
+    # Picks on a scale or a choice: (prompt, voter) -> the picked values' indexes.
+    choices: Mapping[tuple[int, str], tuple[int, ...]] = field(
+        default_factory=_empty, metadata=_on(Shown.CHOICES)
     )
     vote_budget: int = field(default=3, metadata=_on(Shown.STAGE))
     is_stacking: bool = field(default=True, metadata=_on(Shown.STAGE))
@@ -199,6 +209,13 @@ class SessionState:
     @property
     def prompt_count(self) -> int:
         return len(self.prompts)
+
+    def ask(self, prompt_index: int) -> Ask:
+        return self.asks.get(prompt_index, OPEN)
+
+    @property
+    def current_ask(self) -> Ask:
+        return self.ask(self.prompt_index)
 
     @property
     def current_prompt(self) -> str:
@@ -288,30 +305,6 @@ class AnswerIndex:
                 if answer.group is not None:
                     self._by_group.setdefault(answer.group, []).append(answer)
         return self._by_group
-
-
-class IdentityCache(Generic[T]):
-    """Values computed from immutable objects, found again by the objects' identity.
-
-    States that differ only in other fields (a burst of votes, a thousand phones rendered
-    from one state) share their unchanged mappings, so what was computed from them is
-    found again. The latest few entries are kept, enough for every session that is busy
-    at once; each holds its objects, so their ids cannot be reused while they are keys."""
-
-    def __init__(self, size: int = 32) -> None:
-        self._size = size
-        self._entries: dict[tuple[Hashable, ...], tuple[tuple[object, ...], T]] = {}
-
-    def get(self, objects: tuple[object, ...], extra: Hashable, compute: Callable[[], T]) -> T:
-        key = (*(id(o) for o in objects), extra)
-        found = self._entries.get(key)
-        if found is not None:
-            return found[1]
-        value = compute()
-        if len(self._entries) >= self._size:
-            del self._entries[next(iter(self._entries))]
-        self._entries[key] = (objects, value)
-        return value
 
 
 SHOWN: dict[str, Shown] = {

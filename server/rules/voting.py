@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .cache import IdentityCache
 from .state import (
     Actor,
-    IdentityCache,
     Phase,
     PhaseChanged,
     Rejection,

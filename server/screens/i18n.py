@@ -46,6 +46,12 @@ class Translator:
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=FORMAT_LOCALES[self.locale])
 
+    def decimal(self, value: float | None) -> str:
+        """A mean with one decimal, as this language writes it: "3,8", "3.8"."""
+        if value is None:
+            return "–"
+        return format_decimal(round(value, 1), format="0.0", locale=FORMAT_LOCALES[self.locale])
+
     def date(self, value: str | datetime) -> str:
         """An ISO timestamp as a date in this language: "29 nov 2026", "29 Nov 2026"."""
         when = datetime.fromisoformat(value) if isinstance(value, str) else value

@@ -43,6 +43,12 @@ REJECTIONS: dict[str, str] = {
         "Nothing to time now: a timer runs while answering, voting or a consent round is open."
     ),
     "no_timer": N_("No timer is running."),
+    "choice_options": N_("A choice needs 2 to %(limit)s different options, one per line."),
+    "option_too_long": N_("An option is too long: at most %(limit)s characters."),
+    "pick_instead": N_("This question is answered by choosing, not by typing."),
+    "not_a_pick": N_("This question is answered in words."),
+    "bad_pick": N_("Choose one of the options."),
+    "one_pick": N_("Choose only one."),
     "slow_down": N_("That is a lot of answers at once. Try again in %(seconds)s seconds."),
     # protocol
     "message_too_large": N_("That message is too large to send."),

@@ -15,7 +15,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..rules import actions, consent, room, voting
+from ..rules import actions, asking, consent, room, voting
+from ..rules.questions import Ask, Kind
 from ..rules.state import Answer, Level, Phase, Projection, Reveal, Timer
 from .i18n import LANGUAGE_NAMES, LOCALES, Translator
 
@@ -41,7 +42,13 @@ def deciding_helpers() -> dict[str, Any]:
         "is_timed_phase": room.is_timed_phase,
         "seconds_left": seconds_left,
         "server_now_ms": lambda: round(time.time() * 1000),
+        "pickers": asking.pickers,
+        "is_pick_below_floor": asking.is_pick_below_floor,
+        "distribution": asking.distribution,
+        "scale_mean": asking.mean,
+        "word_cloud": asking.cloud,
         "Level": Level,
+        "Kind": Kind,
         "Projection": Projection,
     }
 
@@ -53,6 +60,10 @@ def seconds_left(timer: Timer) -> int:
 
 def _hashable(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
+
+
+def pick_label(index: int, ask: Ask) -> str:
+    return ask.values[index] if 0 <= index < len(ask.values) else ""
 
 
 def day_month_year(iso: str) -> str:
@@ -91,6 +102,8 @@ class Renderer:
         env.filters["date"] = translator.date
         env.filters["code"] = format_code
         env.filters["day_month_year"] = day_month_year
+        env.filters["decimal"] = translator.decimal
+        env.filters["pick_label"] = pick_label
         env.globals.update(deciding_helpers())
         env.globals.update(
             locale=translator.locale,

@@ -33,6 +33,15 @@ class Dots:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One participant's pick on a scale or a choice."""
+
+    prompt_index: int
+    voter: str
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Consent:
     """One participant's response in one round of consent."""
 
@@ -56,3 +65,4 @@ class LoadedSession:
     rounds: list[Round] = field(default_factory=list)
     consents: list[Consent] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)

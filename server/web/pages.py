@@ -18,6 +18,7 @@ from ..packs import (
     read_own_questions,
     read_title,
 )
+from ..rules.asking import ask_fields
 from ..rules.records import SavedPack, SessionRecord
 from ..rules.state import Reveal
 from ..screens.i18n import LOCALES, pick_locale
@@ -189,6 +190,9 @@ async def create_session(request: Request) -> Response:
             settings={
                 "decision_shape": pack.decision_shape.in_(lang),
                 "vote_budget": pack.defaults.votes_per_person,
+                "answer_minutes": pack.defaults.answer_minutes,
+                "vote_minutes": pack.defaults.vote_minutes,
+                "asks": {str(i): ask_fields(a) for i, a in pack.asks_in(lang).items()},
             },
         )
         try:

@@ -16,6 +16,7 @@ from ...rules import (
     RoomLocked,
 )
 from ...rules.actions import ACTION_EVENTS, ActionAdded, ActionEdited, ActionRemoved
+from ...rules.asking import Picked, ask_fields
 from ...rules.consent import (
     CONSENT_EVENTS,
     ConsentGiven,
@@ -31,6 +32,7 @@ from ...rules.grouping import (
     GroupRenamed,
     PhoneGroupingChanged,
 )
+from ...rules.questions import OPEN
 from ...rules.room import ROOM_EVENTS, FocusChanged, ProjectionChanged, TimerSet, timer_fields
 from ...rules.state import PhaseChanged
 from ...rules.voting import (
@@ -55,10 +57,22 @@ async def apply(db: aiosqlite.Connection, session_id: str, event: Event) -> None
             await db.execute(
                 "UPDATE sessions SET reveal = ? WHERE id = ?", (reveal.value, session_id)
             )
-        case PromptAdded(text=text):
+        case PromptAdded(text=text, ask=ask):
+            if ask != OPEN:
+                await db.execute(
+                    "UPDATE sessions SET settings = json_set(settings,"
+                    " '$.asks.' || json_array_length(prompts), json(?)) WHERE id = ?",
+                    (json.dumps(ask_fields(ask)), session_id),
+                )
             await db.execute(
                 "UPDATE sessions SET prompts = json_insert(prompts, '$[#]', ?) WHERE id = ?",
                 (text, session_id),
+            )
+        case Picked(prompt_index=prompt, voter=voter, values=values):
+            await db.execute(
+                "INSERT INTO choices (session_id, prompt_index, voter, picked)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET picked = excluded.picked",
+                (session_id, prompt, voter, json.dumps(values)),
             )
         case AnswerAdded(answer=a, msg_id=msg_id):
             await db.execute(

@@ -10,7 +10,7 @@ import aiosqlite
 
 from ...rules.records import SessionRecord
 from ...rules.state import Action, Answer, Decision, Group, Level, Phase, Response, Reveal, Round
-from ..loaded import Consent, Dots, LoadedSession, Receipt
+from ..loaded import Choice, Consent, Dots, LoadedSession, Receipt
 
 # The rows of one session, in the order of the fields of their records.
 RECORD = (
@@ -28,6 +28,7 @@ VOTES = "SELECT prompt_index, voter, item, dots FROM votes WHERE session_id = ?"
 DECISIONS = "SELECT number, prompt_index, from_item, origin FROM decisions WHERE session_id = ?"
 ROUNDS = "SELECT decision, number, text, is_open, is_agreed FROM rounds WHERE session_id = ?"
 CONSENTS = "SELECT decision, round, voter, level, reason FROM consents WHERE session_id = ?"
+CHOICES = "SELECT prompt_index, voter, picked FROM choices WHERE session_id = ?"
 ACTIONS = "SELECT number, decision, what, who, due, origin FROM actions WHERE session_id = ?"
 
 
@@ -96,4 +97,5 @@ async def read_session(db: aiosqlite.Connection, session_id: str) -> LoadedSessi
             for d, n, voter, level, reason in await rows(CONSENTS)
         ],
         actions=[Action(*r) for r in await rows(ACTIONS)],
+        choices=[Choice(p, voter, tuple(json.loads(v))) for p, voter, v in await rows(CHOICES)],
     )

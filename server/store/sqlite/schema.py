@@ -154,7 +154,18 @@ MIGRATIONS: list[str] = [
         value BLOB NOT NULL
     );
     """,
+    """
+    -- Picks on a scale or a choice: the picked values' indexes as a JSON list, per
+    -- pseudonym until the session closes (the outcome keeps only the distribution).
+    CREATE TABLE choices (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        prompt_index INTEGER NOT NULL,
+        voter TEXT NOT NULL,
+        picked TEXT NOT NULL,
+        PRIMARY KEY (session_id, prompt_index, voter)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 # Tables that tie a row to a device until the session closes.
-PERSONAL_TABLES = ("participants", "votes", "consents", "receipts")
+PERSONAL_TABLES = ("participants", "votes", "choices", "consents", "receipts")
