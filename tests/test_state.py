@@ -90,7 +90,13 @@ def test_changed_parts_names_where_each_change_is_drawn() -> None:
 def test_every_classification_is_a_known_part() -> None:
     """No field is drawn somewhere the publisher does not know."""
     known = (
-        Shown.STAGE | Shown.ANSWERS | Shown.VOTES | Shown.CONSENT | Shown.COUNTS | Shown.PROJECTOR
+        Shown.STAGE
+        | Shown.ANSWERS
+        | Shown.VOTES
+        | Shown.CONSENT
+        | Shown.COUNTS
+        | Shown.PROJECTOR
+        | Shown.CHOICES
     )
     for f in fields(SessionState):
         assert shown_where(f.name) & ~known == Shown.NOWHERE, f.name
