@@ -7,7 +7,8 @@ Starts `draagvlak serve` on a temporary database, opens the sessions over HTTP, 
 a projector and a facilitator's console per session in this process and the phones in
 worker processes, all through the documented wire protocol (docs/protocol.md). Then it
 runs the session: join, an answering burst, grouping, a voting burst, the reveal, a
-consent round, a run of question changes (the fan-out), and the end. It prints latencies,
+consent round, a run of question changes (the fan-out), and the end; with --scale, then
+a second session whose first question is a scale, with a burst of picks. It prints latencies,
 traffic, server CPU and memory per phase, checks the saved outcome against everything
 acknowledged (nothing lost, nothing doubled), and finally replays the phones' messages
 from a bare `websockets` server (bench/baseline.py) to the same number of clients.
@@ -47,7 +48,8 @@ from bench.load_processes import (  # noqa: E402
     pin,
     wait_ready,
 )
-from bench.load_report import Phase, report  # noqa: E402
+from bench.load_report import Phase, ack_delay, report  # noqa: E402
+from bench.load_scale import scale_session  # noqa: E402
 from tests.wire import Facilitator, open_session  # noqa: E402
 
 TOKEN = re.compile(r"w\d+p\d+x")
@@ -99,8 +101,8 @@ class Room:
         return [(t, text) for t, text in self.screen.keep or [] if t >= since]
 
 
-async def open_room(base_url: str, tag: int, deflate: bool) -> Room:
-    facilitator = await open_session(base_url, pack="core-values", lang="nl")
+async def open_room(base_url: str, tag: int, deflate: bool, pack: str) -> Room:
+    facilitator = await open_session(base_url, pack=pack, lang="nl")
     path = f"/s/{facilitator.session_id}/ws?lang=nl&view="
     screen = await open_watcher(
         ws_url(base_url, path + "screen"), tag, facilitator.cookie, deflate, keep=True
@@ -125,6 +127,7 @@ class Run:
         self.server = server
         self.base_url = base_url
         self.workers = workers
+        self.db: Path | None = None  # the server's SQLite file, read by the scale check
         self.rooms: list[Room] = []
         self.phases: list[Phase] = []
         self.problems: list[str] = []
@@ -133,6 +136,16 @@ class Run:
         self.idle_rate = 0.0  # server CPU seconds per second with everyone idle
         self.closed = 0  # phone connections that ended so far
         self.fan_out_sample: list[str] = []
+        self.scale: dict[str, int] | None = None  # the scale session's check, with --scale
+
+    async def open_rooms(self, pack: str) -> None:
+        """A session per `--sessions` on `pack`, with its projector and console; live reveal."""
+        self.rooms = [
+            await open_room(self.base_url, tag, self.args.deflate, pack)
+            for tag in range(self.args.sessions)
+        ]
+        for room in self.rooms:
+            await room.command("set_reveal", reveal="live")
 
     @property
     def phones(self) -> int:
@@ -184,6 +197,11 @@ class Run:
 
     async def join(self, result: Phase) -> None:
         self.memory["before_join_kb"] = self.server.memory_kb()
+        await self.join_phones(result)
+        await asyncio.sleep(3)  # let the connections settle before reading memory
+        self.memory["idle_kb"] = self.server.memory_kb()
+
+    async def join_phones(self, result: Phase) -> None:
         # Every phone scans the QR code: the time to its lobby counts from the scan.
         codes = [
             (room.tag, room.join_link) for room in self.rooms for _ in range(self.args.participants)
@@ -205,9 +223,7 @@ class Run:
         failed = sum(a["failed"] for a in answers)
         if failed:
             examples = [f for answer in answers for f in answer["failures"]][:5]
-            self.problems.append(f"join: {failed} phones could not join: {examples}")
-        await asyncio.sleep(3)  # let the connections settle before reading memory
-        self.memory["idle_kb"] = self.server.memory_kb()
+            self.problems.append(f"{result.name}: {failed} phones could not join: {examples}")
 
     async def answering(self, result: Phase) -> None:
         start_at = time.monotonic() + 0.5
@@ -291,13 +307,15 @@ class Run:
         await asyncio.sleep(1)
         result.add("vote → projector (count)", self.count_delays(sends, start_at))
 
-    def count_delays(self, sends: list[dict[str, Any]], since: float) -> list[float | None]:
-        """The k-th person to start is on the projector once its count reaches k."""
+    def count_delays(
+        self, sends: list[dict[str, Any]], since: float, count: re.Pattern[str] = PROGRESS
+    ) -> list[float | None]:
+        """The k-th person to start is on the projector once its `count` reaches k."""
         delays: list[float | None] = []
         for room in self.rooms:
             counts = []
             for arrived, text in room.screen_texts(since):
-                for number in PROGRESS.findall(text):
+                for number in count.findall(text):
                     counts.append((arrived, int(re.sub(r"\D", "", number))))
             firsts = sorted(
                 s["sent"]
@@ -400,10 +418,6 @@ class Run:
         return {"lost": lost, "doubled": doubled, "refused_or_unanswered": refused}
 
 
-def ack_delay(send: dict[str, Any]) -> float | None:
-    return None if send["acked"] is None else send["acked"] - send["sent"]
-
-
 # Main ----------------------------------------------------------------------------------
 
 
@@ -430,9 +444,7 @@ async def main(args: argparse.Namespace) -> int:
     try:
         wait_ready(base_url + "/healthz", server)
         run = Run(args, server, base_url, workers)
-        run.rooms = [await open_room(base_url, tag, args.deflate) for tag in range(args.sessions)]
-        for room in run.rooms:
-            await room.command("set_reveal", reveal="live")
+        await run.open_rooms("core-values")
         print(
             f"{run.phones:,} phones in {args.sessions} session(s); server log in {workdir}",
             file=sys.stderr,
@@ -460,6 +472,9 @@ async def main(args: argparse.Namespace) -> int:
             await room.screen.close()
             await room.console.close()
         await workers.ask("close_all")
+        if args.scale:
+            run.db = workdir / "load.db"
+            run.scale = await scale_session(run)
         server.stop()
         base = None
         if not args.no_baseline:
@@ -475,6 +490,7 @@ async def main(args: argparse.Namespace) -> int:
             and not checked["doubled"]
             and not checked["refused_or_unanswered"]
             and not result["missing"]
+            and all(not v for k, v in (run.scale or {}).items() if k != "rows")
         )
         return 0 if ok else 1
     finally:
@@ -500,6 +516,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--deflate", action="store_true", help="permessage-deflate on, both sides")
     parser.add_argument(
         "--fallback", type=float, default=0.0, help="share of phones on the fallback (0.2: 20 %%)"
+    )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="then a second session on a scale question: every phone picks once",
     )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")

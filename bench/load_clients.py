@@ -345,6 +345,22 @@ class Worker:
         sends = await asyncio.gather(*(one(p) for p in self.phones))
         return await self._receipts(sends)
 
+    async def picks(self, start_at: float, window: float, values: int) -> list[dict[str, Any]]:
+        """Every phone picks one of `values` on a scale, once, at a random moment."""
+
+        async def one(phone: Watcher) -> tuple[Watcher, dict[str, Any]]:
+            await asyncio.sleep(
+                max(0.0, start_at + self.random.uniform(0, window) - time.monotonic())
+            )
+            value = self.random.randrange(values)
+            msg_id = self.msg_id()
+            sent = await phone.send(msg_id, "pick", value=str(value))
+            record = {"tag": phone.tag, "value": value, "msg_id": msg_id, "sent": sent}
+            return phone, {**record, "first": True}
+
+        sends = await asyncio.gather(*(one(p) for p in self.phones))
+        return await self._receipts(sends)
+
     async def _receipts(
         self, sends: list[tuple[Watcher, dict[str, Any]]], timeout: float = 60.0
     ) -> list[dict[str, Any]]:

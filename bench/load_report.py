@@ -37,6 +37,11 @@ class Phase:
             self.add(f"{metric} (fallback)", [v for is_fallback, v in values if is_fallback])
 
 
+def ack_delay(send: dict[str, Any]) -> float | None:
+    """From a send to its receipt on the sending phone."""
+    return None if send["acked"] is None else send["acked"] - send["sent"]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -87,6 +92,17 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
         f"outcome check: lost {checked['lost']}, doubled {checked['doubled']}, "
         f"refused or unanswered {checked['refused_or_unanswered']}"
     )
+    if run.scale is not None:
+        print(
+            f"scale check (SQLite `choices`, prompt 0, session open): {run.scale['rows']:,} rows; "
+            f"lost {run.scale['lost']}, doubled {run.scale['doubled']}, "
+            f"refused or unanswered {run.scale['refused_or_unanswered']}"
+        )
+    per_send = burst_cpu(run)
+    print(
+        "server CPU per send in a burst: "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per_send.items())
+    )
     join = next(p for p in run.phases if p.name == "join")
     join_cpu_ms = join.cpu / max(1, run.phones) * 1000
     print(f"joining: {join_cpu_ms:.2f} ms server CPU per phone (page by QR link + websocket)")
@@ -101,6 +117,8 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
         "kb_per_participant": per_phone,
         "join_cpu_ms_per_phone": join_cpu_ms,
         "peak_mb": memory["peak_kb"] / 1024,
+        "burst_cpu_ms_per_send": per_send,
+        "scale": run.scale,
         "fan_out_us_per_delivery": ours,
         "fan_out_us_per_delivery_with_idle": ours_raw,
         "idle_ms_per_second": run.idle_rate * 1000,
@@ -130,6 +148,18 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
     for problem in run.problems:
         print(f"PROBLEM: {problem}")
     return result
+
+
+def burst_cpu(run: Run) -> dict[str, float]:
+    """The server's CPU in the answering burst per answer and in the scale burst per pick:
+    those phases hold nothing but the sends (the voting and consent phases also open)."""
+    bursts = {"answering burst": ("answer", "answers"), "scale burst": ("pick", "picks")}
+    return {
+        what: phase.cpu / max(1, len(run.sent.get(sent, []))) * 1000
+        for phase in run.phases
+        if phase.name in bursts
+        for what, sent in [bursts[phase.name]]
+    }
 
 
 def machine() -> str:
