@@ -181,6 +181,49 @@ def test_every_page_and_phase_passes_axe_under_the_policy(
         send(console, "add_action")
         expect(screen.locator("table.actions")).to_contain_text(what)
     audit.check("deciding, round closed, agreed, with actions", *everyone)
+    console.locator("form:has(input[name=projection][value=decisions]) button").click()
+    expect(screen.locator(".recap-decision")).to_have_count(1)
+    audit.check("the projector shows decisions and actions", *everyone)
+    console.locator("form:has(input[name=projection][value=room]) button").click()
+
+    # Questions of the other kinds, added on the console, with a timer running.
+    def ask(text: str, kind: str, **fields: str) -> None:
+        count = console.locator(".prompts > li").count()
+        console.locator("#new-prompt").fill(text)
+        console.locator("#new-kind").select_option(kind)
+        if fields:
+            details = console.locator(".kind-details")
+            if details.get_attribute("open") is None:
+                details.locator("summary").click()
+            for name, value in fields.items():
+                console.locator(f"#new-{name}").fill(value)
+        send(console, "add_prompt")
+        expect(console.locator(".prompts > li")).to_have_count(count + 1)
+        console.locator(".prompts > li").last.locator("button").first.click()
+        in_phase("answering", *everyone)
+
+    ask("Hoe veilig is de gang?", "scale", low="Niet veilig", high="Heel veilig")
+    phone.locator(".pick-option").nth(3).click()
+    phone.locator(".pick-form button[type=submit]").click()
+    expect(phone.locator(".pick-form [role=status]")).to_be_visible()
+    expect(screen.locator(".scale-mean")).to_be_visible()
+    send(console, "start_timer")
+    expect(screen.locator(".timer")).to_be_visible()
+    expect(phone.locator(".timer")).to_be_visible()
+    audit.check("a scale, answered, with a timer", *everyone)
+
+    ask("Wat helpt?", "choice", options="Rust\nRegels\nRuimte")
+    phone.locator(".pick-option").nth(1).click()
+    phone.locator(".pick-form button[type=submit]").click()
+    expect(screen.locator("#distribution .bar-row")).to_have_count(3)
+    audit.check("a multiple choice, answered", *everyone)
+
+    ask("In een woord?", "words")
+    for text in ("Rust", "rust", "Humor"):
+        phone.locator("#draft-6").fill(text)
+        phone.locator("#draft-6").press("Enter")
+    expect(screen.locator(".cloud-word")).to_have_count(2)
+    audit.check("a word cloud", *everyone)
 
     send(console, "end_session")
     in_phase("ended", *everyone)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,7 +65,7 @@ ACTIONS = [
 # What a leader needs the room to read; each must be wholly on the screen on some page.
 LABELS = (
     ".bar-label, .decision-text, .recap-text, .recap-actions li, .other-text, .prompt,"
-    " table.actions td, .progress-count, .badge"
+    " table.actions td, .progress-count, .badge, .cloud-word, .scale-mean, .timer"
 )
 
 
@@ -215,4 +216,63 @@ def test_the_projector_fits_fifteen_results_six_decisions_and_ten_actions(server
     assert screen.locator(".qr-box").count() == 0
     assert_fits_on_every_page(screen, fac, [*DECISIONS, *(a[1] for a in ACTIONS)])
     shoot(screen, "projector-ended")
+    assert_accessible(screen)
+
+
+WORDS = [
+    "Eerlijk", "Luisteren", "Geduld", "Humor", "Rust", "Open", "Betrouwbaar", "Zorgzaam",
+    "Nieuwsgierig", "Helder", "Vriendelijk", "Aanspreekbaar", "Op tijd", "Respectvol",
+    "Betrokken", "Positief", "Consequent", "Behulpzaam", "Kritisch", "Warm",
+]  # fmt: skip
+
+
+async def kinds_room(url: str) -> tuple[Facilitator, list[str]]:
+    """A scale answered by 30 phones, then a word cloud of 60 answers."""
+    fac = await open_session(url, pack="school-connectedness", lang="nl")
+    cookies = [await join(url, fac.code) for _ in range(30)]
+    console, *phones = clients = await connect(url, fac, cookies)
+    assert await console.request("open_prompt", prompt=0) == "ok"
+    for index, phone in enumerate(phones):
+        assert await phone.request("pick", value=str([4, 3, 3, 2, 4, 1][index % 6])) == "ok"
+    assert await console.request("start_timer", minutes=3, closes=0) == "ok"
+    await close(clients)
+    return fac, cookies
+
+
+async def word_cloud(url: str, fac: Facilitator, cookies: list[str]) -> None:
+    console, *phones = clients = await connect(url, fac, cookies)
+    added = await console.request("add_prompt", text="Eén woord voor onze school?", kind="words")
+    assert added == "ok"
+    assert await console.request("open_prompt", prompt=5) == "ok"
+    for index, phone in enumerate(phones):
+        for word in (WORDS[index % 20], WORDS[(index * 7) % 20]):
+            assert await phone.request("answer", text=word) == "ok"
+    await close(clients)
+
+
+def test_a_scale_and_a_word_cloud_on_the_projector_and_the_phone(server, browser, playwright):  # noqa: F811
+    fac, cookies = drive(lambda: kinds_room(server.url))
+    screen = projector(browser, fac)
+    expect(screen.locator(".scale-mean strong")).to_have_text("3,8")  # (5+4+4+3+5+2)/6
+    expect(screen.locator(".timer-clock")).to_have_text(re.compile(r"^[23]:\d\d$"))
+    assert_fits_on_every_page(screen, fac, ["Helemaal niet veilig", "Helemaal veilig"])
+    shoot(screen, "projector-scale")
+    device = {
+        k: v for k, v in playwright.devices["iPhone 13"].items() if k != "default_browser_type"
+    }
+    context = browser.new_context(**device, locale="nl-NL")
+    phone = context.new_page()
+    phone.goto(f"{fac.base_url}/j/{fac.code}")
+    expect(phone.locator(".pick-option")).to_have_count(5)
+    phone.locator(".pick-option").nth(4).click()
+    phone.locator(".pick-form button[type=submit]").click()
+    expect(phone.locator(".pick-form [role=status]")).to_contain_text("5")
+    expect(phone.locator(".timer")).to_be_visible()
+    shoot(phone, "phone-scale")
+    assert_accessible(phone)
+
+    drive(lambda: word_cloud(server.url, fac, cookies))
+    expect(screen.locator(".cloud-word")).to_have_count(20)
+    assert_fits_on_every_page(screen, fac, [])
+    shoot(screen, "projector-word-cloud")
     assert_accessible(screen)

@@ -243,7 +243,7 @@ class Publisher:
             authors = {author_of(before, event) for event in events}
         if Shown.COUNTS in changed:
             await self.publish_joined()
-        if Shown.ANSWERS in changed:
+        if changed & (Shown.ANSWERS | Shown.CHOICES):
             for locale in self.watching(View.CONSOLE):
                 frame = self.answer_count(locale)
                 await self.hub.publish(self.channel("console", locale), [frame])
