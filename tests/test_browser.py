@@ -428,6 +428,7 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
     proposal.locator("textarea").fill("We show respect by listening")
     # After the reveal the phone shows the results; its ballot folds away under them.
     expect(teachers[0].locator("#phone-results .bar-label").first).to_have_text("Respect")
+    shoot(teachers[0], "phone-results")
     teachers[0].get_by_text("Change your dots").click()
     late = teachers[0].locator(".ballot-item", has_text="Fun")
     late.get_by_role("button", name="Give a dot").click()
@@ -454,7 +455,7 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
     console.get_by_role("button", name="Close the round").click()
     expect(screen.locator(".badge")).to_have_text("Agreed")
     for what, who, due in [
-        ("Put it on the wall", "Whole team", "2026-12-15"),
+        ("Put it on the wall", "Whole team", "15-12-2026"),  # typed day-month-year
         ("Check in January", "Team leader", ""),
     ]:
         console.locator("#what-1").fill(what)
@@ -464,10 +465,15 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
         console.get_by_role("button", name="Add the action").click()
         expect(screen.locator("table.actions")).to_contain_text(what)
     shoot(screen, "projector-decision")
+    shoot(console, "console-deciding")
     assert_accessible(console)
 
     console.get_by_role("button", name="Close the session and save the outcome").click()
     expect(teachers[0].locator(".closed-note")).to_contain_text("closed")
+    # The phones end on what was agreed, as the projector does.
+    expect(teachers[0].locator(".recap")).to_contain_text("Put it on the wall")
+    expect(screen.locator(".recap")).to_contain_text("15 Dec 2026")
+    shoot(teachers[0], "phone-ended")
     console.get_by_role("button", name="Make a share link").click()
     link = console.locator("#share-link").input_value()
     assert "/r/" in link

@@ -237,3 +237,26 @@ async def test_the_projector_shows_what_the_console_chooses_and_phones_stay(serv
     await asyncio.sleep(0.2)
     # The phones got nothing from any of it.
     assert phones[0].frames[phone_frames:] == []
+
+
+async def test_a_ballot_opens_a_group_to_show_its_answers(server):
+    """Phones vote on group names: each group on the ballot opens to the answers in it."""
+    from wire import LiveClient, join, open_session
+
+    fac = await open_session(server.url, lang="en")
+    console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
+    assert await console.request("open_prompt", prompt=0) == "ok"
+    for text in ("Listening to each other", "Letting others finish", "Coffee"):
+        assert await phone.request("answer", text=text) == "ok"
+    assert await console.request("start_grouping") == "ok"
+    assert await console.request("create_group", answers="1,2", label="Respect") == "ok"
+    assert await console.request("start_voting", budget=3, stacking=1) == "ok"
+    await phone.wait_text('class="ballot-answers"')
+    ballot = [f for f in phone.frames if 'class="ballot"' in f][-1]
+    group = ballot[ballot.index('id="label-g1"') : ballot.index('id="label-a3"')]
+    assert "2 answers" in group
+    assert "Listening to each other" in group and "Letting others finish" in group
+    assert "Coffee" not in group
