@@ -331,7 +331,26 @@ def schema(b: SessionB) -> dict[str, dict[str, st.SearchStrategy[Any]]]:
         "open_prompt": {"prompt": numbers(b.numbers, st.integers(0, 5))},
         "close_answering": {},
         "set_reveal": {"reveal": REVEALS},
-        "add_prompt": {"text": text},
+        "add_prompt": {
+            "text": text,
+            "kind": st.sampled_from(["open", "words", "scale", "choice", "poll", 3, None, ""]),
+            "options": st.one_of(text, st.lists(text, max_size=12)),
+            "multiple": FLAGS,
+            "low": text,
+            "high": text,
+        },
+        "pick": {
+            "value": st.one_of(
+                numbers(b.numbers, st.integers(0, 6)),
+                st.lists(numbers(b.numbers, st.integers(0, 6)), max_size=4),
+            )
+        },
+        "focus_decision": {"decision": decision},
+        "project": {"projection": st.sampled_from(["room", "results", "decisions", "x", 1, None])},
+        "turn_page": {"page": numbers(b.numbers, st.integers(0, 5))},
+        "start_timer": {"seconds": numbers(b.numbers, st.integers(1, 3)), "closes": FLAGS},
+        "extend_timer": {"seconds": numbers(b.numbers, st.integers(1, 120))},
+        "stop_timer": {},
         "start_grouping": {},
         "move": {"answer": answer, "to": targets(b.numbers)},
         "rename_group": {"group": group, "label": text},
@@ -365,7 +384,7 @@ def swapped(value: Any) -> st.SearchStrategy[Any]:
 # Each connection mostly sends what it can do, so that the session moves on: answers and
 # dots from the phone, phase changes and grouping from the console; every action is drawn.
 FAVOURITES = {
-    "phone": {"answer": 8, "vote": 6, "consent": 3, "edit": 2, "move": 2},
+    "phone": {"answer": 8, "vote": 6, "consent": 3, "pick": 2, "edit": 2, "move": 2},
     "console": {
         "move": 4,
         "open_prompt": 3,

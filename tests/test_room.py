@@ -218,6 +218,7 @@ async def test_phones_follow_the_room_from_the_reveal_to_the_end(server):
     assert "Plattegrond maken" in screen.frames[-1] or "Plattegrond maken" in screen.text
     # The console after closing offers only what still makes sense, with the right count.
     await console.wait_text("3 people took part")
+    await screen.wait_text("3 took part")  # the projector's footer, too
     last_stage = [f for f in console.frames if 'id="stage"' in f][-1]
     for gone in ("Start this question", "Reopen answering", "Add a question", "Lock the room"):
         assert gone not in last_stage, gone

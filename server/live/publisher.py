@@ -241,9 +241,11 @@ class Publisher:
             if Shown.VOTES in changed and state.prompt_index in state.revealed:
                 await self._publish_results()
             authors = {author_of(before, event) for event in events}
-        if Shown.COUNTS in changed:
+        # After closing the counts say how many took part, and no answers are counted.
+        has_ended = state.phase is Phase.ENDED and before.phase is not Phase.ENDED
+        if Shown.COUNTS in changed or has_ended:
             await self.publish_joined()
-        if changed & (Shown.ANSWERS | Shown.CHOICES):
+        if changed & (Shown.ANSWERS | Shown.CHOICES) or has_ended:
             for locale in self.watching(View.CONSOLE):
                 frame = self.answer_count(locale)
                 await self.hub.publish(self.channel("console", locale), [frame])
