@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from server.suggest import suggest_groups
 
 DATA = Path(__file__).parent / "grouping_data"
+# Sets about unacceptable behaviour in a team, kept beside the test that holds them to a floor.
+TEAM_DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "suggest"
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,10 @@ class LabelledSet:
     is_held_back: bool = False
 
 
-def load(name: str, is_held_back: bool = False) -> LabelledSet:
-    """Reads `grouping_data/<name>.txt`: `prompt:` and `lang:` lines, then per theme a
+def load(name: str, is_held_back: bool = False, folder: Path = DATA) -> LabelledSet:
+    """Reads `<folder>/<name>.txt`: `prompt:` and `lang:` lines, then per theme a
     `# theme` line with its answers under it, one a line. Blank lines are ignored."""
-    path = DATA / f"{name}.txt"
+    path = folder / f"{name}.txt"
     header: dict[str, str] = {}
     pairs: list[tuple[str, str]] = []
     theme = None
@@ -87,8 +89,19 @@ HELD_BACK_NAMES = [
 if unlisted := {p.stem for p in DATA.glob("*.txt")} - {*TUNED_NAMES, *HELD_BACK_NAMES}:
     raise SystemExit(f"{DATA}: put {', '.join(sorted(unlisted))} in TUNED_NAMES or HELD_BACK_NAMES")
 
+# Written later, about unacceptable behaviour in a team (tests/data/suggest): the lexicon's
+# team-behaviour words were added while looking at the first; the Dutch control set was
+# written with it but not tuned on, the English one after those changes. Their own mean,
+# so that the two means above stay comparable with earlier runs.
+TEAM_NAMES = [
+    "nl-onacceptabel-team",
+    "nl-onacceptabel-controle",
+    "en-unacceptable-team",
+]
+
 TUNED = [load(name) for name in TUNED_NAMES]
 HELD_BACK = [load(name, is_held_back=True) for name in HELD_BACK_NAMES]
+TEAM = [load(name, folder=TEAM_DATA) for name in TEAM_NAMES]
 
 
 def adjusted_rand_index(truth: list[str], found: list[int]) -> float:
@@ -147,7 +160,7 @@ def timing() -> tuple[float, float]:
 def main() -> None:
     cold, warm = timing()
     print(f"{'set':24} {'answers':>7} {'themes':>6} {'groups':>6} {'ARI':>6}")
-    for title, sets in (("tuned", TUNED), ("held back", HELD_BACK)):
+    for title, sets in (("tuned", TUNED), ("held back", HELD_BACK), ("team", TEAM)):
         results = [score(s) for s in sets]
         for s, (answers, themes, groups, ari) in zip(sets, results, strict=True):
             print(f"{s.name:24} {answers:7} {themes:6} {groups:6} {ari:6.3f}")
