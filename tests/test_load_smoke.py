@@ -34,6 +34,7 @@ def test_thirty_phones_lose_and_double_nothing(tmp_path: Path) -> None:
             "--interval",
             "0.1",
             "--no-baseline",
+            "--scale",
             "--json",
             str(figures),
         ],
@@ -60,3 +61,7 @@ def test_thirty_phones_lose_and_double_nothing(tmp_path: Path) -> None:
     assert samples["question changes → every phone"] == 3 * 30
     assert samples["session ends → every phone"] == 30
     assert "outcome check: lost 0, doubled 0" in finished.stdout
+    # The scale burst: every phone's pick is one row, as acknowledged.
+    assert samples["pick → own phone (receipt)"] == 30
+    assert result["scale"]["rows"] == 30
+    assert (result["scale"]["lost"], result["scale"]["doubled"]) == (0, 0)
