@@ -415,6 +415,7 @@ def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, bro
         expect(teacher.locator(".dots-left")).to_contain_text("1 dot left")
     expect(screen.locator("#progress")).to_contain_text("3 of 3 voted")
     assert screen.locator("progress").count() == 0  # hidden until revealed
+    shoot(screen, "projector-voting")
     shoot(teachers[0], "phone-voting")
     console.get_by_role("button", name="Reveal the results").click()
     expect(screen.locator(".bar-label").first).to_have_text("Respect")
