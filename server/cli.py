@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
+import getpass
 import json
 import logging
 import socket
@@ -45,17 +47,31 @@ def main(argv: list[str] | None = None) -> int:
         "--lang", choices=("nl", "en"), default="nl", help="language of the answers (default nl)"
     )
     suggest.add_argument("file", help="text file with one answer a line; - for standard input")
+    account = commands.add_parser(
+        "account",
+        help="make a facilitator's account, or reset a password, from the shell",
+        description="Makes a facilitator's account or sets a new password. The password is"
+        " asked for twice, or read as one line from standard input when it is not a terminal.",
+    )
+    account.add_argument("action", choices=("create", "reset-password"))
+    account.add_argument("email")
+    account.add_argument("--team", help="the team (made when no team has this name); create only")
+    account.add_argument("--admin", action="store_true", help="may invite others; create only")
+    account.add_argument("--db", help="SQLite file (default draagvlak.db)")
     # Parsed in two steps so that a wrong option shows its own command's usage, not the
     # top level's.
     args, unknown = parser.parse_known_args(argv)
     if unknown:
-        {"serve": serve, "suggest-groups": suggest}[args.command].error(
+        {"serve": serve, "suggest-groups": suggest, "account": account}[args.command].error(
             f"unrecognized arguments: {' '.join(unknown)}"
         )
     if args.command == "suggest-groups":
         return print_suggestions(args.file, args.lang)
 
     try:
+        if args.command == "account":
+            settings = Settings.from_env(db=args.db)
+            return asyncio.run(manage_account(settings, args))
         settings = Settings.from_env(
             host=args.host, port=args.port, db=args.db, public_url=args.public_url
         )
@@ -63,6 +79,59 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, PackError, StoreFileError, ListenError) as error:
         print(f"draagvlak: {error}", file=sys.stderr)
         return 2
+
+
+def read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("The same password again: ") != first:
+        raise SettingsError("the two passwords are not the same")
+    return first
+
+
+async def manage_account(settings: Settings, args: argparse.Namespace) -> int:
+    """`draagvlak account create|reset-password EMAIL`: the shell's way in, for the first
+    account on a server without a browser at hand, or a facilitator who forgot."""
+    from .rules.records import Team
+    from .store import EmailTaken, open_store
+    from .web.auth import new_session_id
+    from .web.passwords import hash_password, weakness
+    from .web.signed import utc_now
+
+    check_store_url(settings.store_url)
+    store = open_store(settings.store_url)
+    await store.open()
+    try:
+        password = read_password()
+        if problem := weakness(password, args.email):
+            raise SettingsError(f"the password will not do ({problem}): at least 10 characters")
+        if args.action == "reset-password":
+            found = await store.credentials(args.email)
+            if found is None:
+                raise SettingsError(f"no account has the address {args.email}")
+            await store.set_password(found[0], hash_password(password))
+            print(f"draagvlak: new password set for {args.email}; signed out everywhere")
+            return 0
+        name = " ".join((args.team or "").split())[:80]
+        if not name:
+            raise SettingsError("name the team with --team")
+        team = await store.team_named(name)
+        is_new = team is None
+        team = team or Team(new_session_id(), name, utc_now())
+        first = await store.account_count() == 0
+        try:
+            await store.create_account(
+                new_session_id(), args.email, hash_password(password),
+                args.admin or first, utc_now(), team, is_new,
+            )  # fmt: skip
+        except EmailTaken:
+            raise SettingsError(f"{args.email} has an account already") from None
+        role = "admin" if args.admin or first else "facilitator"
+        print(f"draagvlak: {args.email} is a {role} of {team.name}")
+        return 0
+    finally:
+        await store.close()
 
 
 def installed_version() -> str:

@@ -73,7 +73,16 @@ def test_the_server_starts_with_settings_from_the_environment(tmp_path):
     try:
         import httpx
 
-        start = httpx.get(f"{server.url}/start", headers={"accept-language": "en"}).text
+        # A fresh database: the start page first asks for the first account.
+        first = httpx.get(f"{server.url}/start")
+        assert first.status_code == 303 and first.headers["location"] == "/setup"
+        password = "koffie en plakband 42"
+        account = {"team": "De Linde", "email": "a@b.example", "password": password}
+        made = httpx.post(f"{server.url}/setup", data={**account, "again": password})
+        assert made.status_code == 303, made.text
+        start = httpx.get(
+            f"{server.url}/start", headers={"accept-language": "en"}, cookies=made.cookies
+        ).text
         assert "Core values" in start
         assert "Norms and rules" not in start
         assert (tmp_path / "env.db").exists()

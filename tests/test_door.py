@@ -58,7 +58,7 @@ async def test_idle_and_trickling_connections_are_closed(server_factory):
 
         reader, writer = await open_connection()
         writer.write(
-            b"POST /sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: en\r\n"
+            b"POST /setup HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: en\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
             b"pack="
         )
@@ -84,11 +84,11 @@ async def test_names_we_do_not_answer_to_are_refused(server_factory):
     port = server.port
     async with httpx.AsyncClient(base_url=server.url) as http:
         for host in ("evil.example", "draagvlak.school.example.evil.example", "scholen.example"):
-            refused = await http.get("/start", headers={"host": f"{host}:{port}"})
+            refused = await http.get("/", headers={"host": f"{host}:{port}"})
             assert refused.status_code == 400, host
             assert "DRAAGVLAK_ALLOWED_HOSTS" in refused.text
         for host in ("127.0.0.1", "localhost", "draagvlak.school.example", "a.scholen.example"):
-            served = await http.get("/start", headers={"host": f"{host}:{port}"})
+            served = await http.get("/", headers={"host": f"{host}:{port}"})
             assert served.status_code == 200, host
     url = f"ws://127.0.0.1:{port}/s/{fac.session_id}/ws?view=console"
     with pytest.raises(InvalidStatus):
@@ -104,8 +104,8 @@ async def test_the_public_url_host_is_allowed_without_further_setting(server_fac
     server = server_factory(public_url="https://draagvlak.voorbeeldschool.example")
     async with httpx.AsyncClient(base_url=server.url) as http:
         host = {"host": "draagvlak.voorbeeldschool.example"}
-        assert (await http.get("/start", headers=host)).status_code == 200
-        assert (await http.get("/start", headers={"host": "other.example"})).status_code == 400
+        assert (await http.get("/", headers=host)).status_code == 200
+        assert (await http.get("/", headers={"host": "other.example"})).status_code == 400
 
 
 async def test_an_origin_over_another_scheme_is_not_ours(server):

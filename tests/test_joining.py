@@ -9,7 +9,7 @@ import sqlite3
 import httpx
 import pytest
 
-from wire import LiveClient, join, open_session
+from wire import LiveClient, join, login_cookies, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
 ENGLISH = {"accept-language": "en"}
@@ -138,7 +138,8 @@ async def test_forwarded_addresses_are_believed_only_from_named_proxies(server_f
     a guesser cannot rotate addresses. With the proxy named, each forwarded address has its
     own limit, and X-Forwarded-Proto makes cookies Secure."""
     plain = server_factory()
-    async with httpx.AsyncClient(base_url=plain.url) as http:
+    cookies = await login_cookies(plain.url)
+    async with httpx.AsyncClient(base_url=plain.url, cookies=cookies) as http:
         for n in range(31):
             forwarded = {"x-forwarded-for": f"203.0.113.{n}"}
             response = await http.get(f"/j/{n:06d}", headers=forwarded)
@@ -150,7 +151,8 @@ async def test_forwarded_addresses_are_believed_only_from_named_proxies(server_f
         )
         assert "Secure" not in made.headers["set-cookie"]
     proxied = server_factory(trusted_proxies="127.0.0.1")
-    async with httpx.AsyncClient(base_url=proxied.url) as http:
+    cookies = await login_cookies(proxied.url)
+    async with httpx.AsyncClient(base_url=proxied.url, cookies=cookies) as http:
         for n in range(31):
             forwarded = {"x-forwarded-for": f"203.0.113.{n}"}
             response = await http.get(f"/j/{n:06d}", headers=forwarded)

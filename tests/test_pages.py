@@ -10,7 +10,7 @@ import pytest
 
 from server.config import Settings
 from server.packs import load_packs
-from wire import open_session
+from wire import login_cookies, open_session, sign_in
 
 PACKS = load_packs(Settings().packs_dir)
 ENGLISH = {"accept-language": "en"}
@@ -67,7 +67,8 @@ async def test_the_projector_qr_follows_the_address_the_leader_opens_it_at(serve
 
 async def test_the_start_page_lists_every_pack_and_own_questions(server):
     """All packs, in the visitor's language, and the choice to write one's own questions."""
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    cookies = await login_cookies(server.url)
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
         dutch = html.unescape((await http.get("/start", headers={"accept-language": "nl"})).text)
         english = html.unescape((await http.get("/start", headers=ENGLISH)).text)
     for pack in PACKS.values():
@@ -87,12 +88,14 @@ async def test_own_questions_can_be_kept_as_a_topic_that_survives_a_restart(serv
         "save": "1",
         "lang": "nl",
     }
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    cookies = await login_cookies(server.url)
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
         created = await http.post("/sessions", data=form)
         assert created.status_code == 303
     server.stop()
     server.start()
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    cookies = await login_cookies(server.url)
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
         start = html.unescape((await http.get("/start", headers=ENGLISH)).text)
         assert "Teamdag januari" in start
         assert "Saved topic · Nederlands · 2 questions · " in start
@@ -118,7 +121,8 @@ async def test_own_questions_can_be_kept_as_a_topic_that_survives_a_restart(serv
 async def test_a_bad_start_form_says_what_is_wrong_and_keeps_what_was_typed(server, form, message):
     """The start page comes back with the reason and the facilitator's text still in place."""
     data = {"pack": "own", "lang": "nl", **form}
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    cookies = await login_cookies(server.url)
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
         response = await http.post("/sessions", data=data, headers=ENGLISH)
         assert response.status_code == 400
         assert message in html.unescape(response.text)
@@ -132,7 +136,8 @@ async def test_the_console_keeps_a_session_as_a_topic(server):
     """From the console, a session's questions are kept under a title; an empty title is
     refused with a clear message."""
     fac = await open_session(server.url, pack="norms-and-rules", lang="en")
-    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": fac.cookie}) as http:
+    both = f"{fac.cookie}; {await sign_in(server.url)}"  # the console's secret, signed in
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": both}) as http:
         path = f"/s/{fac.session_id}/packs"
         refused = await http.post(path, data={"title": " "}, headers=ENGLISH)
         assert refused.status_code == 400

@@ -8,7 +8,7 @@ import sqlite3
 import httpx
 import pytest
 
-from wire import LiveClient, join, open_session
+from wire import LiveClient, join, login_cookies, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
 ENGLISH = {"accept-language": "en"}
@@ -150,7 +150,8 @@ async def test_secure_cookies_and_security_headers(server_factory):
     DRAAGVLAK_TRUSTED_PROXIES); pages carry a CSP without inline script, no framing, no
     sniffing; the secret is stored only as a hash."""
     server = server_factory(trusted_proxies="127.0.0.1")
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    cookies = await login_cookies(server.url)
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as http:
         plain = await http.post("/sessions", data={"pack": "core-values", "lang": "nl"})
         cookie = plain.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie

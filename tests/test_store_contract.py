@@ -317,9 +317,10 @@ async def test_saved_topics_come_newest_first_and_can_be_deleted(store: Store) -
     newer = SavedPack("saved-2", "Later", "en", ("One?",), "2026-11-02T00:00:00+00:00")
     await store.save_pack(older)
     await store.save_pack(newer)
-    assert await store.saved_packs() == [newer, older]
+    assert await store.saved_packs(None) == [newer, older]
+    assert await store.saved_packs("another-team") == []  # a team sees only its own
     await store.delete_pack("saved-2")
-    assert await store.saved_packs() == [older]
+    assert await store.saved_packs(None) == [older]
 
 
 async def test_a_key_is_made_once_and_kept(store: Store) -> None:

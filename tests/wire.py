@@ -30,12 +30,58 @@ class Facilitator:
     private_link: str = ""
 
 
+# The facilitator every test signs in as: the first account of each fresh server.
+LEADER_EMAIL = "leider@school.example"
+LEADER_PASSWORD = "koffie en plakband 42"
+_logins: dict[str, str] = {}
+
+
+async def sign_in(base_url: str, email: str = LEADER_EMAIL, team: str = "De Linde") -> str:
+    """The sign-in cookie ("name=value") of this account, made on a fresh server as its
+    first account, else signed in; kept per server."""
+    key = f"{base_url} {email}"
+    if key in _logins:
+        return _logins[key]
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        form = {"email": email, "password": LEADER_PASSWORD, "again": LEADER_PASSWORD}
+        response = await http.post("/setup", data={**form, "team": team})
+        if "dv_login" not in response.cookies:
+            response = await http.post("/signin", data=form)
+        assert "dv_login" in response.cookies, (response.status_code, response.text[:500])
+        _logins[key] = f"dv_login={response.cookies['dv_login']}"
+    return _logins[key]
+
+
+async def login_cookies(base_url: str) -> dict[str, str]:
+    """Cookies for an httpx client of the signed-in facilitator."""
+    name, _, value = (await sign_in(base_url)).partition("=")
+    return {name: value}
+
+
+def forget_sign_ins(base_url: str) -> None:
+    """After a server starts on a fresh database at the same address."""
+    for key in [k for k in _logins if k.startswith(f"{base_url} ")]:
+        del _logins[key]
+
+
 async def open_session(
     base_url: str, pack: str = "core-values", lang: str = "en", **form: str
 ) -> Facilitator:
+    login = await sign_in(base_url)
     async with httpx.AsyncClient(base_url=base_url) as http:
-        response = await http.post("/sessions", data={"pack": pack, "lang": lang, **form})
+        response = await http.post(
+            "/sessions", data={"pack": pack, "lang": lang, **form}, headers={"cookie": login}
+        )
+        if response.status_code == 303 and response.headers["location"].startswith(
+            ("/setup", "/signin")
+        ):
+            forget_sign_ins(base_url)  # the same address, a fresh server: sign in again
+            login = await sign_in(base_url)
+            response = await http.post(
+                "/sessions", data={"pack": pack, "lang": lang, **form}, headers={"cookie": login}
+            )
         assert response.status_code == 303, response.text
+        assert response.headers["location"].startswith("/s/"), response.headers["location"]
         session_id = response.headers["location"].split("/")[2]
         name = f"dv_f_{session_id}"
         cookie = f"{name}={response.cookies[name]}"

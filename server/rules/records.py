@@ -26,6 +26,26 @@ class SessionRecord:
     reveal: Reveal = Reveal.LIVE
     is_phone_grouping: bool = False
     settings: Mapping[str, Any] = field(default_factory=dict)
+    team_id: str | None = None  # None: made before accounts, until the first admin's team
+
+
+@dataclass(frozen=True)
+class Team:
+    """A school, or a team within one: sessions, topics and the register belong to it."""
+
+    id: str
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Account:
+    """A facilitator who signs in, and the teams they lead sessions for."""
+
+    id: str
+    email: str
+    is_admin: bool
+    teams: tuple[Team, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,3 +57,4 @@ class SavedPack:
     lang: str
     prompts: tuple[str, ...]
     created_at: str
+    team_id: str | None = None

@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from ..rules import Event
-from ..rules.records import SavedPack, SessionRecord
-from .loaded import CodeTaken, Consent, Dots, LoadedSession, Receipt
+from ..rules.records import Account, SavedPack, SessionRecord, Team
+from .loaded import CodeTaken, Consent, Dots, EmailTaken, LoadedSession, Receipt
 
 __all__ = [
     "CodeTaken",
     "Consent",
     "Dots",
+    "EmailTaken",
     "LoadedSession",
     "Receipt",
     "Store",
@@ -62,8 +63,8 @@ class Outcomes(Protocol):
 class Packs(Protocol):
     async def save_pack(self, pack: SavedPack) -> None: ...
 
-    async def saved_packs(self) -> list[SavedPack]:
-        """Newest first."""
+    async def saved_packs(self, team_id: str | None) -> list[SavedPack]:
+        """The team's, newest first."""
 
     async def delete_pack(self, pack_id: str) -> None: ...
 
@@ -77,12 +78,57 @@ class Retention(Protocol):
         deleted now; their outcomes keep groups, counts, decisions and actions."""
 
 
+class Accounts(Protocol):
+    """Facilitators, their teams, sign-ins and invites (hashes of passwords and tokens)."""
+
+    async def account_count(self) -> int: ...
+
+    async def create_account(
+        self,
+        account_id: str,
+        email: str,
+        password_hash: str,
+        is_admin: bool,
+        created_at: str,
+        team: Team,
+        is_new_team: bool,
+    ) -> None:
+        """Raises EmailTaken. The first admin's team takes what was made before accounts."""
+
+    async def credentials(self, email: str) -> tuple[str, str] | None: ...
+
+    async def set_password(self, account_id: str, password_hash: str) -> None:
+        """Signs every device of the account out."""
+
+    async def add_login(self, token_hash: str, account_id: str, expires_at: str) -> None: ...
+
+    async def remove_login(self, token_hash: str) -> None: ...
+
+    async def account_for_login(self, token_hash: str, now: str) -> Account | None: ...
+
+    async def add_invite(
+        self, token_hash: str, team_id: str, is_admin: bool, expires_at: str
+    ) -> None: ...
+
+    async def open_invite(self, token_hash: str, now: str) -> tuple[Team, bool] | None: ...
+
+    async def use_invite(self, token_hash: str, now: str) -> bool: ...
+
+    async def join_team(self, account_id: str, team_id: str) -> None: ...
+
+    async def team_named(self, name: str) -> Team | None: ...
+
+    async def team_sessions(self, team_id: str) -> list[tuple[str, str, str, str]]: ...
+
+    async def team_of_session(self, session_id: str) -> str | None: ...
+
+
 class Keys(Protocol):
     async def key(self, name: str) -> bytes:
         """A random key of this installation, made on first use and kept."""
 
 
-class Store(Sessions, Outcomes, Packs, Retention, Keys, Protocol):
+class Store(Sessions, Outcomes, Packs, Retention, Accounts, Keys, Protocol):
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...

@@ -12,6 +12,10 @@ class CodeTaken(Exception):
     """Another open session already uses this join code."""
 
 
+class EmailTaken(Exception):
+    """An account with this e-mail address exists already."""
+
+
 @dataclass(frozen=True)
 class Receipt:
     """A message id that was applied for a pseudonym, and the answer it made: a resend

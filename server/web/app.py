@@ -20,7 +20,7 @@ from ..rules.state import Limits
 from ..screens.i18n import load_translators
 from ..screens.render import Renderer
 from ..store import open_store
-from . import pages, review
+from . import accounts, console, pages, review
 from .auth import Signer
 from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
@@ -70,18 +70,27 @@ def create_app(settings: Settings) -> Starlette:
         Route("/j/{code}", pages.phone_page),
         Route("/start", pages.start_page),
         Route("/sessions", pages.create_session, methods=["POST"]),
-        Route("/s/{session_id}/console", pages.console_page),
-        Route("/s/{session_id}/screen", pages.screen_page),
-        Route("/s/{session_id}/packs", pages.save_console_pack, methods=["POST"]),
+        Route("/s/{session_id}/console", console.console_page),
+        Route("/s/{session_id}/screen", console.screen_page),
+        Route("/s/{session_id}/packs", console.save_console_pack, methods=["POST"]),
         Route("/s/{session_id}/share", review.make_share_link, methods=["POST"]),
         Route("/s/{session_id}/share/revoke", review.revoke_share_links, methods=["POST"]),
-        Route("/s/{session_id}/delete", pages.delete_session, methods=["POST"]),
+        Route("/s/{session_id}/delete", console.delete_session, methods=["POST"]),
         Route("/r/{token}", review.review_page),
         Route("/r/{token}/outcome.{kind}", review.export),
         WebSocketRoute("/s/{session_id}/ws", LiveSocketApp()),
         # The same, for networks that block websockets: events down, posts up.
         Route("/s/{session_id}/events", LiveStreamApp()),
         Route("/s/{session_id}/send", send_message, methods=["POST"]),
+        # Facilitators' accounts (participants never sign in).
+        Route("/setup", accounts.setup_page, methods=["GET", "POST"]),
+        Route("/signin", accounts.signin_page, methods=["GET", "POST"]),
+        Route("/signout", accounts.signout, methods=["POST"]),
+        Route("/account", accounts.account_page),
+        Route("/account/password", accounts.change_password, methods=["POST"]),
+        Route("/account/team", accounts.choose_team, methods=["POST"]),
+        Route("/account/invite", accounts.make_invite, methods=["POST"]),
+        Route("/invite/{token}", accounts.invite_page, methods=["GET", "POST"]),
         Route("/lang/{locale}", pages.set_language),
         Route("/healthz", pages.health),
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),

@@ -70,6 +70,19 @@ class Signer:
             mac.encode(), self._mac("participant", session_id, nonce).encode()
         )
 
+    def console_pass(self, session_id: str) -> str:
+        """What a signed-in facilitator of the session's team gets instead of the secret
+        made at its start (only its hash is kept): it opens the console the same way."""
+        return self._mac("console", session_id, length=43)
+
+    def is_facilitator(self, session_id: str, value: str | None, stored_hash: str) -> bool:
+        """The session's secret, or the console pass this server hands to its team."""
+        if is_facilitator_secret(value, stored_hash):
+            return True
+        return bool(value) and hmac.compare_digest(
+            (value or "").encode(), self.console_pass(session_id).encode()
+        )
+
     def join_key(self, session_id: str) -> str:
         """The QR code's proof that its reader saw the projector: no typed-code limit."""
         return self._mac("join", session_id, length=12)

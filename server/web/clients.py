@@ -38,7 +38,7 @@ def identify(
             return None
         return Actor(Role.PARTICIPANT, auth.pseudonym_for(token or ""))
     secret = connection.cookies.get(auth.facilitator_cookie(live.id))
-    if not auth.is_facilitator_secret(secret, live.record.facilitator_hash):
+    if not signer.is_facilitator(live.id, secret, live.record.facilitator_hash):
         return None
     return Actor(Role.FACILITATOR)
 

@@ -9,7 +9,6 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..live.session import LiveSession
 from ..packs import (
     MAX_TITLE_LENGTH,
     Pack,
@@ -19,12 +18,13 @@ from ..packs import (
     read_title,
 )
 from ..rules.asking import ask_fields
-from ..rules.records import SavedPack, SessionRecord
+from ..rules.records import SavedPack, SessionRecord, Team
 from ..rules.state import Reveal
 from ..screens.i18n import LOCALES, pick_locale
 from ..store import CodeTaken
 from . import auth
-from .network import join_base_url, unreachable_reason
+from .network import join_base_url
+from .signed import current_account, current_team, sign_in_first
 
 LANG_COOKIE = "dv_lang"
 YEAR = 365 * 24 * 3600
@@ -138,40 +138,50 @@ async def phone_page(request: Request) -> Response:
 # Facilitator --------------------------------------------------------------------------
 
 
-async def available_packs(request: Request) -> dict[str, Pack]:
-    """The built-in packs, then the facilitators' saved questions, newest first."""
-    saved = await request.app.state.store.saved_packs()
+async def available_packs(request: Request, team_id: str | None) -> dict[str, Pack]:
+    """The built-in packs, then the team's saved questions, newest first."""
+    saved = await request.app.state.store.saved_packs(team_id)
     builtin: dict[str, Pack] = request.app.state.packs
     return builtin | {p.id: own_pack(p.title, p.prompts, p.id) for p in saved}
 
 
 async def start_form(
-    request: Request, status: int = 200, error: str = "", form: object = None
+    request: Request, team: Team, status: int = 200, error: str = "", form: object = None
 ) -> Response:
+    store = request.app.state.store
     return page(
         request,
         "start.html",
         status=status,
         packs=request.app.state.packs.values(),
-        saved=await request.app.state.store.saved_packs(),
+        saved=await store.saved_packs(team.id),
+        team=team,
+        account=await current_account(request),
+        team_sessions=await store.team_sessions(team.id),
         error=error,
         form=form or {},
     )
 
 
 async def start_page(request: Request) -> Response:
-    return await start_form(request)
+    team = await current_team(request)
+    if team is None:
+        return await sign_in_first(request)
+    return await start_form(request, team)
 
 
 async def create_session(request: Request) -> Response:
+    team = await current_team(request)
+    if team is None:
+        return await sign_in_first(request)
     form = await request.form()
-    packs = await available_packs(request)
+    packs = await available_packs(request, team.id)
     lang = str(form.get("lang", ""))
     lang = lang if lang in LOCALES else request_locale(request)
     try:
-        pack = await chosen_pack(request, form, packs, lang)
+        pack = await chosen_pack(request, form, packs, lang, team.id)
     except PackError as error:
-        return await start_form(request, 400, str(error), form)
+        return await start_form(request, team, 400, str(error), form)
     reveal = Reveal.ON_CLOSE if form.get("reveal") == Reveal.ON_CLOSE.value else Reveal.LIVE
     secret = auth.new_secret()
     store = request.app.state.store
@@ -187,6 +197,7 @@ async def create_session(request: Request) -> Response:
             facilitator_hash=auth.hash_secret(secret),
             created_at=now(),
             reveal=reveal,
+            team_id=team.id,
             settings={
                 "decision_shape": pack.decision_shape.in_(lang),
                 "vote_budget": pack.defaults.votes_per_person,
@@ -209,7 +220,9 @@ async def create_session(request: Request) -> Response:
     return response
 
 
-async def chosen_pack(request: Request, form: FormData, packs: dict[str, Pack], lang: str) -> Pack:
+async def chosen_pack(
+    request: Request, form: FormData, packs: dict[str, Pack], lang: str, team_id: str | None
+) -> Pack:
     """The pack picked on the start page; own questions are checked, and saved if asked."""
     choice = str(form.get("pack", ""))
     if choice in packs:
@@ -221,106 +234,20 @@ async def chosen_pack(request: Request, form: FormData, packs: dict[str, Pack], 
     raw_title = str(form.get("title", ""))
     title = read_title(raw_title) if raw_title.strip() or form.get("save") else prompts[0]
     if form.get("save"):
-        return await save_pack(request, title, prompts, lang)
+        return await save_pack(request, title, prompts, lang, team_id)
     return own_pack(title[:MAX_TITLE_LENGTH], prompts)
 
 
-async def save_pack(request: Request, title: str, prompts: tuple[str, ...], lang: str) -> Pack:
-    saved = SavedPack(auth.new_pack_id(), title, lang, prompts, now())
+async def save_pack(
+    request: Request, title: str, prompts: tuple[str, ...], lang: str, team_id: str | None
+) -> Pack:
+    saved = SavedPack(auth.new_pack_id(), title, lang, prompts, now(), team_id)
     await request.app.state.store.save_pack(saved)
     return own_pack(saved.title, saved.prompts, saved.id)
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-async def facilitated(request: Request) -> tuple[LiveSession | None, Response | None]:
-    """The running session if this browser holds its facilitator secret, else a response."""
-    session_id = request.path_params["session_id"]
-    live = await request.app.state.sessions.get(session_id, base_url(request))
-    if live is None:
-        return None, page(request, "forbidden.html", status=404, reason="not_found")
-    key = request.query_params.get("key")
-    if key is not None:
-        if not auth.is_facilitator_secret(key, live.record.facilitator_hash):
-            return None, page(request, "forbidden.html", status=403, reason="bad_key")
-        response = RedirectResponse(request.url.path, status_code=303)
-        set_cookie(request, response, auth.facilitator_cookie(live.id), key, max_age=30 * 24 * 3600)
-        return None, response
-    secret = request.cookies.get(auth.facilitator_cookie(live.id))
-    if not auth.is_facilitator_secret(secret, live.record.facilitator_hash):
-        return None, page(request, "forbidden.html", status=403, reason="not_facilitator")
-    if not request.app.state.settings.public_url:
-        live.base_url = base_url(request)
-    return live, None
-
-
-async def console_page(request: Request, save_error: str = "") -> Response:
-    live, refusal = await facilitated(request)
-    if live is None:
-        return refusal  # type: ignore[return-value]
-    secret = request.cookies.get(auth.facilitator_cookie(live.id), "")
-    private_link = f"{base_url(request)}/s/{live.id}/console?key={secret}"
-    return page(
-        request,
-        "console.html",
-        **live.context(),
-        private_link=private_link,
-        unreachable=unreachable_reason(base_url(request), request.app.state.settings.host),
-        save_error=save_error,
-        is_saved=bool(request.query_params.get("saved")),
-        share_link=share_link_of(request),
-        revoked=bool(request.query_params.get("revoked")),
-        status=400 if save_error else 200,
-    )
-
-
-async def save_console_pack(request: Request) -> Response:
-    """Keeps this session's questions as a topic on the start page, for next time."""
-    live, refusal = await facilitated(request)
-    if live is None:
-        return refusal  # type: ignore[return-value]
-    form = await request.form()
-    try:
-        title = read_title(str(form.get("title", "")))
-    except PackError as error:
-        return await console_page(request, save_error=str(error))
-    pack = await save_pack(request, title, live.state.prompts, live.record.lang)
-    return RedirectResponse(f"{request.url.path.rsplit('/', 1)[0]}/console?saved={pack.id}", 303)
-
-
-async def delete_session(request: Request) -> Response:
-    """The facilitator deletes the whole session at once: answers, votes, outcome, links."""
-    live, refusal = await facilitated(request)
-    if live is None:
-        return refusal  # type: ignore[return-value]
-    form = await request.form()
-    if form.get("confirm") != "delete":
-        return RedirectResponse(f"/s/{live.id}/console", status_code=303)
-    await request.app.state.store.delete_session(live.id)
-    await request.app.state.sessions.forget(live.id)
-    response = page(request, "forbidden.html", reason="deleted")
-    response.delete_cookie(auth.facilitator_cookie(live.id))
-    return response
-
-
-def share_link_of(request: Request) -> str:
-    token = request.query_params.get("share", "")
-    return (
-        f"{base_url(request)}/r/{token}"
-        if token.replace("-", "").replace("_", "").isalnum()
-        else ""
-    )
-
-
-async def screen_page(request: Request) -> Response:
-    live, refusal = await facilitated(request)
-    if live is None:
-        return refusal  # type: ignore[return-value]
-    # The projector speaks the session's language throughout, whatever the laptop's is:
-    # its live parts do, so its own words (the connection state) must too.
-    return page(request, "screen.html", locale=live.record.lang, **live.context(), qr=live.qr)
 
 
 # Everyone -----------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..outcome import exports
-from .pages import facilitated, page, request_locale
+from .console import facilitated
+from .pages import page, request_locale
 
 EXPORTS = {
     "md": ("text/markdown; charset=utf-8", exports.to_markdown),

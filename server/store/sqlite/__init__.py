@@ -23,6 +23,7 @@ import aiosqlite
 from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
 from ..loaded import CodeTaken, LoadedSession
+from .accounts import SQLiteAccounts
 from .events import apply
 from .file import check_sqlite_file
 from .retention import forget_raw_answers
@@ -45,7 +46,7 @@ class Pending:
     )
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteAccounts):
     def __init__(self, path: str) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
@@ -121,28 +122,30 @@ class SQLiteStore:
     async def save_pack(self, pack: SavedPack) -> None:
         async with self._lock:
             await self.db.execute(
-                "INSERT INTO saved_packs (id, title, lang, prompts, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO saved_packs (id, title, lang, prompts, created_at, team_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     pack.id,
                     pack.title,
                     pack.lang,
                     json.dumps(pack.prompts, ensure_ascii=False),
                     pack.created_at,
+                    pack.team_id,
                 ),
             )
 
-    async def saved_packs(self) -> list[SavedPack]:
+    async def saved_packs(self, team_id: str | None) -> list[SavedPack]:
         async with (
             self._lock,
             self.db.execute(
-                "SELECT id, title, lang, prompts, created_at FROM saved_packs"
-                " ORDER BY created_at DESC, title"
+                "SELECT id, title, lang, prompts, created_at, team_id FROM saved_packs"
+                " WHERE team_id IS ? ORDER BY created_at DESC, title",
+                (team_id,),
             ) as cursor,
         ):
             return [
-                SavedPack(pack_id, title, lang, tuple(json.loads(prompts)), created_at)
-                async for pack_id, title, lang, prompts, created_at in cursor
+                SavedPack(pack_id, title, lang, tuple(json.loads(prompts)), created_at, team)
+                async for pack_id, title, lang, prompts, created_at, team in cursor
             ]
 
     async def delete_pack(self, pack_id: str) -> None:

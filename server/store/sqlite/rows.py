@@ -15,7 +15,7 @@ from ..loaded import Choice, Consent, Dots, LoadedSession, Receipt
 # The rows of one session, in the order of the fields of their records.
 RECORD = (
     "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash, created_at,"
-    " phase, prompt_index, reveal, is_phone_grouping, settings FROM sessions WHERE id = ?"
+    " phase, prompt_index, reveal, is_phone_grouping, settings, team_id FROM sessions WHERE id = ?"
 )
 ANSWERS = (
     "SELECT number, prompt_index, author, text, group_number FROM answers"
@@ -35,8 +35,8 @@ ACTIONS = "SELECT number, decision, what, who, due, origin FROM actions WHERE se
 async def insert_session(db: aiosqlite.Connection, record: SessionRecord) -> None:
     await db.execute(
         "INSERT INTO sessions (id, code, pack_id, lang, title, intro, prompts,"
-        " facilitator_hash, created_at, phase, prompt_index, reveal, settings)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " facilitator_hash, created_at, phase, prompt_index, reveal, settings, team_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record.id,
             record.code,
@@ -51,6 +51,7 @@ async def insert_session(db: aiosqlite.Connection, record: SessionRecord) -> Non
             record.prompt_index,
             record.reveal.value,
             json.dumps(dict(record.settings), ensure_ascii=False),
+            record.team_id,
         ),
     )
 
@@ -79,6 +80,7 @@ async def read_session(db: aiosqlite.Connection, session_id: str) -> LoadedSessi
         reveal=Reveal(row[11]),
         is_phone_grouping=bool(row[12]),
         settings=json.loads(row[13]),
+        team_id=row[14],
     )
     return LoadedSession(
         record,

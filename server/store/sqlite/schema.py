@@ -165,6 +165,43 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (session_id, prompt_index, voter)
     ) WITHOUT ROWID;
     """,
+    """
+    -- Facilitators and their teams. A team is a school or a team within one; sessions and
+    -- kept topics belong to a team (NULL: made before accounts, until the first admin's
+    -- team takes them). Passwords are argon2 hashes; sign-ins, invites: token hashes only.
+    CREATE TABLE teams (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE memberships (
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        PRIMARY KEY (account_id, team_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE logins (
+        token_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        expires_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE invites (
+        token_hash TEXT PRIMARY KEY,
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    ) WITHOUT ROWID;
+    ALTER TABLE sessions ADD COLUMN team_id TEXT REFERENCES teams (id);
+    ALTER TABLE saved_packs ADD COLUMN team_id TEXT REFERENCES teams (id);
+    CREATE INDEX sessions_team ON sessions (team_id);
+    """,
 ]
 
 # Tables that tie a row to a device until the session closes.

@@ -1,0 +1,235 @@
+"""Facilitators' accounts: the first account on a fresh server, signing in and out,
+changing a password, choosing a team, and invite links an admin hands out (no mail server).
+
+Participants never sign in. Errors never say whether an e-mail address has an account.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..rules.records import Team
+from ..store import EmailTaken
+from . import auth
+from .guards import RateLimiter
+from .pages import page, set_cookie
+from .passwords import hash_password, is_password, weakness
+from .signed import (
+    LOGIN_COOKIE,
+    TEAM_COOKIE,
+    current_account,
+    current_team,
+    sign_in_first,
+    token_hash,
+    utc_now,
+)
+
+__all__ = ["current_account", "current_team"]  # what team pages read, from here or signed.py
+
+LOGIN_DAYS = 14
+INVITE_DAYS = 7
+# Five tries per address and twenty per network address in ten minutes, then a pause:
+# enough for typos, far too few to guess a password.
+SIGN_IN_TRIES = (5, 20, 600.0)
+
+
+def later(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
+
+
+def is_email(text: str) -> bool:
+    name, at, domain = text.partition("@")
+    return bool(name and at and "." in domain and " " not in text and len(text) <= 254)
+
+
+async def start_signed_in(request: Request, account_id: str, to: str) -> Response:
+    token = secrets.token_urlsafe(32)
+    await request.app.state.store.add_login(token_hash(token), account_id, later(LOGIN_DAYS))
+    response = RedirectResponse(
+        to if to.startswith("/") and not to.startswith("//") else "/start", 303
+    )
+    set_cookie(request, response, LOGIN_COOKIE, token, max_age=LOGIN_DAYS * 24 * 3600)
+    return response
+
+
+def limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
+    state = request.app.state
+    if not hasattr(state, "sign_in_limits"):
+        per_email, per_address, window = SIGN_IN_TRIES
+        state.sign_in_limits = (RateLimiter(per_email, window), RateLimiter(per_address, window))
+    found: tuple[RateLimiter, RateLimiter] = state.sign_in_limits
+    return found
+
+
+# First run ---------------------------------------------------------------------------------
+
+
+async def setup_page(request: Request) -> Response:
+    """On a fresh server: the first account, who is its admin, and the school's team."""
+    store = request.app.state.store
+    if await store.account_count() > 0:
+        return RedirectResponse("/signin", status_code=303)
+    if request.method == "GET":
+        return page(request, "setup.html", form={}, error="")
+    form = await request.form()
+    email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
+    team_name = " ".join(str(form.get("team", "")).split())[:80]
+    error = account_error(email, password, str(form.get("again", "")), team_name or "-")
+    if not team_name:
+        error = error or "team_empty"
+    if error:
+        return page(request, "setup.html", status=400, form=form, error=error)
+    created = utc_now()
+    team = Team(auth.new_session_id(), team_name, created)
+    account_id = auth.new_session_id()
+    try:
+        await store.create_account(
+            account_id, email, hash_password(password), True, created, team, is_new_team=True
+        )
+    except EmailTaken:
+        return RedirectResponse("/signin", status_code=303)
+    return await start_signed_in(request, account_id, "/start")
+
+
+def account_error(email: str, password: str, again: str, team: str) -> str:
+    if not is_email(email):
+        return "email_invalid"
+    if password != again:
+        return "password_mismatch"
+    return weakness(password, email)
+
+
+# Signing in and out --------------------------------------------------------------------
+
+
+async def signin_page(request: Request) -> Response:
+    store = request.app.state.store
+    if await store.account_count() == 0:
+        return RedirectResponse("/setup", status_code=303)
+    to = request.query_params.get("next", "/start")
+    if request.method == "GET":
+        return page(request, "signin.html", email="", to=to, error="")
+    form = await request.form()
+    email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
+    to = str(form.get("next", to))
+    per_email, per_address = limiters(request)
+    address = request.client.host if request.client else "?"
+    wait = max(per_email.wait(email.lower()), per_address.wait(address))
+    if wait:
+        return page(request, "signin.html", status=429, email=email, to=to, error="slow_down",
+                    seconds=wait)  # fmt: skip
+    found = await store.credentials(email)
+    if found is None or not is_password(password, found[1]):
+        per_email.record(email.lower())
+        per_address.record(address)
+        return page(request, "signin.html", status=400, email=email, to=to, error="wrong")
+    return await start_signed_in(request, found[0], to)
+
+
+async def signout(request: Request) -> Response:
+    token = request.cookies.get(LOGIN_COOKIE)
+    if token:
+        await request.app.state.store.remove_login(token_hash(token))
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(LOGIN_COOKIE)
+    return response
+
+
+# The account page: password, team, invites ----------------------------------------------
+
+
+async def account_page(request: Request, **shown: str) -> Response:
+    account = await current_account(request)
+    if account is None:
+        return await sign_in_first(request)
+    team = await current_team(request)
+    status = 400 if shown.get("error") else 200
+    return page(request, "account.html", status=status, account=account, team=team, **shown)
+
+
+async def change_password(request: Request) -> Response:
+    account = await current_account(request)
+    if account is None:
+        return await sign_in_first(request)
+    form = await request.form()
+    store = request.app.state.store
+    found = await store.credentials(account.email)
+    if found is None or not is_password(str(form.get("current", "")), found[1]):
+        return await account_page(request, error="wrong_current")
+    new = str(form.get("password", ""))
+    error = account_error(account.email, new, str(form.get("again", "")), "-")
+    if error:
+        return await account_page(request, error=error)
+    await store.set_password(account.id, hash_password(new))  # signs every device out
+    return await start_signed_in(request, account.id, "/account?changed=1")
+
+
+async def choose_team(request: Request) -> Response:
+    account = await current_account(request)
+    if account is None:
+        return await sign_in_first(request)
+    chosen = str((await request.form()).get("team", ""))
+    if chosen not in {t.id for t in account.teams}:
+        return await account_page(request, error="not_your_team")
+    response = RedirectResponse("/start", status_code=303)
+    set_cookie(request, response, TEAM_COOKIE, chosen, max_age=365 * 24 * 3600)
+    return response
+
+
+async def make_invite(request: Request) -> Response:
+    """An admin's link for a new facilitator of the current team, valid for a week."""
+    account = await current_account(request)
+    team = await current_team(request)
+    if account is None or team is None:
+        return await sign_in_first(request)
+    if not account.is_admin:
+        return await account_page(request, error="admins_only")
+    token = secrets.token_urlsafe(24)
+    is_admin = (await request.form()).get("admin") == "1"
+    await request.app.state.store.add_invite(
+        token_hash(token), team.id, is_admin, later(INVITE_DAYS)
+    )
+    link = f"{request.url.scheme}://{request.url.netloc}/invite/{token}"
+    return await account_page(request, invite_link=link)
+
+
+async def invite_page(request: Request) -> Response:
+    """Joining a team by an admin's link: a new account, or, signed in, the team added."""
+    token = request.path_params["token"]
+    store = request.app.state.store
+    invite = await store.open_invite(token_hash(token), utc_now())
+    if invite is None:
+        return page(request, "invite.html", status=404, team=None, form={}, error="invite_gone")
+    team, is_admin = invite
+    account = await current_account(request)
+    if request.method == "GET":
+        return page(request, "invite.html", team=team, account=account, form={}, error="")
+    form = await request.form()
+    email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
+    if account is None:
+        # The form is checked before the link is used: a typo does not spend the invite.
+        error = account_error(email, password, str(form.get("again", "")), team.name)
+        if not error and await store.credentials(email) is not None:
+            error = "email_taken"
+        if error:
+            return page(request, "invite.html", status=400, team=team, account=None, form=form,
+                        error=error)  # fmt: skip
+    if not await store.use_invite(token_hash(token), utc_now()):
+        return page(request, "invite.html", status=404, team=None, form={}, error="invite_gone")
+    if account is not None:
+        await store.join_team(account.id, team.id)
+        response = RedirectResponse("/start", status_code=303)
+        set_cookie(request, response, TEAM_COOKIE, team.id, max_age=365 * 24 * 3600)
+        return response
+    account_id = auth.new_session_id()
+    try:
+        await store.create_account(
+            account_id, email, hash_password(password), is_admin, utc_now(), team, False
+        )
+    except EmailTaken:  # taken in the moment between the check and now
+        return page(request, "invite.html", status=400, team=None, form=form, error="email_taken")
+    return await start_signed_in(request, account_id, "/start")
