@@ -138,7 +138,12 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
         case "set_expected":
             return SetExpected(_int(data, "expected"))
         case "propose_decision":
-            return ProposeDecision(_optional_text(data, "from")[:280], _text(data), data["msg_id"])
+            return ProposeDecision(
+                _optional_text(data, "from")[:280],
+                _text(data),
+                data["msg_id"],
+                _optional_text(data, "replaces")[:64],
+            )
         case "consent":
             return GiveConsent(
                 _int(data, "decision"), _level(data.get("level")), _optional_text(data, "reason")

@@ -95,6 +95,7 @@ def _decision(state: SessionState, number: int) -> dict[str, Any]:
         "number": number,
         "prompt_index": decision.prompt_index,
         "from_item": decision.from_item,
+        "replaces": decision.replaces or None,
         "text": rounds[-1].text if rounds else "",
         "status": status(state, number),
         "rounds": [_round(state, number, r.number, r.text, r.is_agreed) for r in rounds],

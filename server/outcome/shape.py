@@ -3,7 +3,7 @@ decisions with their rounds, reasons and actions (the schema in `docs/outcome.md
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 
 class OutcomeSession(TypedDict):
@@ -74,6 +74,8 @@ class Decision(TypedDict):
     number: int
     prompt_index: int
     from_item: str
+    # The register's agreement it was proposed to change; absent from outcomes saved before.
+    replaces: NotRequired[str | None]
     text: str
     status: Literal["agreed", "not_agreed", "open"]
     rounds: list[ConsentRound]

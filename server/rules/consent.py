@@ -36,6 +36,7 @@ class ProposeDecision:
     from_item: str
     text: str
     origin: str
+    replaces: str = ""  # an agreement of the team's register this decision would change
 
 
 @dataclass(frozen=True)
@@ -168,14 +169,16 @@ def decide_consent(
     if state.phase is Phase.ENDED:
         return Rejection("session_ended")
     match command:
-        case ProposeDecision(from_item=item, text=raw, origin=origin):
+        case ProposeDecision(from_item=item, text=raw, origin=origin, replaces=replaces):
             if any(d.origin == origin for d in state.decisions.values()):
                 return []
             text = tidy(raw, MAX_TEXT)
             if not text:
                 return Rejection("decision_empty")
             number = max(state.decisions, default=0) + 1
-            decision = Decision(number, state.prompt_index, tidy(item, MAX_TEXT), origin)
+            decision = Decision(
+                number, state.prompt_index, tidy(item, MAX_TEXT), origin, tidy(replaces, 64)
+            )
             events: list[ConsentEvent | PhaseChanged] = [
                 DecisionProposed(decision),
                 RoundOpened(Round(number, 1, text)),

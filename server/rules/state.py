@@ -96,6 +96,7 @@ class Decision:
     prompt_index: int
     from_item: str
     origin: str  # the message id that proposed it: a resend proposes nothing new
+    replaces: str = ""  # the team's agreement it changes, when agreed (its register id)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from ..rules import Event
 from ..rules.records import Account, SavedPack, SessionRecord, Team
+from ..rules.register import Agreement, Status, TrackedAction
 from .loaded import CodeTaken, Consent, Dots, EmailTaken, LoadedSession, Receipt
 
 __all__ = [
@@ -123,12 +124,42 @@ class Accounts(Protocol):
     async def team_of_session(self, session_id: str) -> str | None: ...
 
 
+class Register(Protocol):
+    """A team's agreements and actions, filled when its sessions close; every call names
+    the team, and changes nothing of another team's (then it returns False)."""
+
+    async def agreements(self, team_id: str) -> list[Agreement]:
+        """Every version, retired ones too."""
+
+    async def retire_agreement(self, team_id: str, agreement_id: str, now: str) -> bool: ...
+
+    async def set_review_date(self, team_id: str, agreement_id: str, day: str) -> bool: ...
+
+    async def set_review_period(self, team_id: str, topic: str, months: int) -> None:
+        """For agreements made from now on in this topic."""
+
+    async def review_periods(self, team_id: str) -> dict[str, int]: ...
+
+    async def tracked_actions(self, team_id: str) -> list[TrackedAction]: ...
+
+    async def set_action_status(self, team_id: str, action_id: str, status: Status) -> bool: ...
+
+    async def add_team_link(self, team_id: str, kind: str, token_hash: str, now: str) -> None:
+        """A secret link of a kind ("feed", "share"), stored as its hash."""
+
+    async def revoke_team_links(self, team_id: str, kind: str) -> None: ...
+
+    async def team_link_kinds(self, team_id: str) -> set[str]: ...
+
+    async def team_for_link(self, token_hash: str, kind: str) -> Team | None: ...
+
+
 class Keys(Protocol):
     async def key(self, name: str) -> bytes:
         """A random key of this installation, made on first use and kept."""
 
 
-class Store(Sessions, Outcomes, Packs, Retention, Accounts, Keys, Protocol):
+class Store(Sessions, Outcomes, Packs, Retention, Accounts, Register, Keys, Protocol):
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...

@@ -26,6 +26,7 @@ from ..loaded import CodeTaken, LoadedSession
 from .accounts import SQLiteAccounts
 from .events import apply
 from .file import check_sqlite_file
+from .register import SQLiteRegister, keep_in_register
 from .retention import forget_raw_answers
 from .rows import insert_session, read_session
 from .schema import MIGRATIONS, PERSONAL_TABLES
@@ -46,7 +47,7 @@ class Pending:
     )
 
 
-class SQLiteStore(SQLiteAccounts):
+class SQLiteStore(SQLiteAccounts, SQLiteRegister):
     def __init__(self, path: str) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
@@ -231,6 +232,7 @@ class SQLiteStore(SQLiteAccounts):
             "INSERT INTO outcomes (session_id, outcome, closed_at) VALUES (?, ?, ?)",
             (session_id, json.dumps(outcome, ensure_ascii=False), outcome["session"]["closed_at"]),
         )
+        await keep_in_register(self.db, session_id, outcome)
         await self.db.execute("UPDATE sessions SET is_open = 0 WHERE id = ?", (session_id,))
         await self.db.execute("UPDATE answers SET author = '' WHERE session_id = ?", (session_id,))
         for table in PERSONAL_TABLES:

@@ -154,9 +154,10 @@ async def _apply_deciding(db: aiosqlite.Connection, session_id: str, event: Even
             await _set(db, session_id, consent_share=percent)
         case DecisionProposed(decision=d):
             await db.execute(
-                "INSERT INTO decisions (session_id, number, prompt_index, from_item, origin)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (session_id, d.number, d.prompt_index, d.from_item, d.origin),
+                "INSERT INTO decisions"
+                " (session_id, number, prompt_index, from_item, origin, replaces)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, d.number, d.prompt_index, d.from_item, d.origin, d.replaces),
             )
         case RoundOpened(round=r):
             await db.execute(

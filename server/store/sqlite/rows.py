@@ -25,7 +25,9 @@ RECEIPTS = "SELECT author, msg_id, number FROM receipts WHERE session_id = ?"
 PARTICIPANTS = "SELECT pseudonym FROM participants WHERE session_id = ?"
 GROUPS = "SELECT number, prompt_index, label FROM groups WHERE session_id = ? ORDER BY number"
 VOTES = "SELECT prompt_index, voter, item, dots FROM votes WHERE session_id = ?"
-DECISIONS = "SELECT number, prompt_index, from_item, origin FROM decisions WHERE session_id = ?"
+DECISIONS = (
+    "SELECT number, prompt_index, from_item, origin, replaces FROM decisions WHERE session_id = ?"
+)
 ROUNDS = "SELECT decision, number, text, is_open, is_agreed FROM rounds WHERE session_id = ?"
 CONSENTS = "SELECT decision, round, voter, level, reason FROM consents WHERE session_id = ?"
 CHOICES = "SELECT prompt_index, voter, picked FROM choices WHERE session_id = ?"

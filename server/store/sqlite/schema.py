@@ -202,6 +202,61 @@ MIGRATIONS: list[str] = [
     ALTER TABLE saved_packs ADD COLUMN team_id TEXT REFERENCES teams (id);
     CREATE INDEX sessions_team ON sessions (team_id);
     """,
+    """
+    -- The team's register: what its closed sessions agreed, copied from their outcomes
+    -- (no pseudonyms, nothing per person), with versions, review dates and retirement;
+    -- and the actions those sessions agreed on, tracked until done or dropped.
+    ALTER TABLE decisions ADD COLUMN replaces TEXT NOT NULL DEFAULT '';
+    CREATE TABLE agreements (
+        id TEXT PRIMARY KEY,
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        text TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        session_id TEXT REFERENCES sessions (id) ON DELETE SET NULL,
+        session_title TEXT NOT NULL,
+        decision INTEGER NOT NULL,
+        agreed_at TEXT NOT NULL,
+        responses INTEGER NOT NULL,
+        counts TEXT,  -- the last round's counts as JSON; NULL below the floor
+        review_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        replaces TEXT REFERENCES agreements (id),
+        superseded_at TEXT,
+        retired_at TEXT
+    );
+    CREATE INDEX agreements_team ON agreements (team_id, topic);
+    CREATE TABLE review_periods (
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        months INTEGER NOT NULL,
+        PRIMARY KEY (team_id, topic)
+    ) WITHOUT ROWID;
+    CREATE TABLE tracked_actions (
+        id TEXT PRIMARY KEY,
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        agreement_id TEXT REFERENCES agreements (id) ON DELETE SET NULL,
+        session_id TEXT REFERENCES sessions (id) ON DELETE SET NULL,
+        session_title TEXT NOT NULL,
+        decision INTEGER NOT NULL,
+        decision_text TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        what TEXT NOT NULL,
+        who TEXT NOT NULL,
+        due TEXT,
+        status TEXT NOT NULL DEFAULT 'open',
+        lang TEXT NOT NULL
+    );
+    CREATE INDEX tracked_actions_team ON tracked_actions (team_id);
+    -- Secret links of a team: its calendar feed and its read-only page (hashes only).
+    CREATE TABLE team_links (
+        token_hash TEXT PRIMARY KEY,
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        is_revoked INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    """,
 ]
 
 # Tables that tie a row to a device until the session closes.

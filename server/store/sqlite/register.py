@@ -1,0 +1,238 @@
+"""The team's register and action tracker in SQLite: filled from a closing session's outcome
+(in the transaction that closes it), read and changed only per team, and the team's secret
+links (calendar feed, read-only page) as hashes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import aiosqlite
+
+from ...rules.records import Team
+from ...rules.register import (
+    DEFAULT_REVIEW_MONTHS,
+    Agreement,
+    Status,
+    TrackedAction,
+    review_date,
+)
+
+AGREEMENT_COLUMNS = (
+    "id, team_id, topic, text, lang, session_id, session_title, decision, agreed_at,"
+    " responses, counts, review_at, version, replaces, superseded_at, retired_at"
+)
+ACTION_COLUMNS = (
+    "id, team_id, agreement_id, session_id, session_title, decision, decision_text, number,"
+    " what, who, due, status, lang"
+)
+
+
+async def keep_in_register(db: aiosqlite.Connection, session_id: str, outcome: Any) -> None:
+    """Copies what a team's session agreed, and its actions, into the team's register.
+    Only the outcome is read: texts, counts above the floor, dates. A `replaces` that is
+    not a current agreement of the same team starts a new agreement instead."""
+    async with db.execute(
+        "SELECT team_id, pack_id, lang FROM sessions WHERE id = ?", (session_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None or row[0] is None:
+        return  # made before accounts: no team to keep it for
+    team_id, pack_id, lang = row
+    session = outcome["session"]
+    closed_at, title = session["closed_at"], session["title"]
+    for decision in outcome["decisions"]:
+        agreement_id = None
+        if decision["status"] == "agreed":
+            where = (team_id, pack_id, lang, session_id, title, closed_at)
+            agreement_id = await _agree(db, where, decision)
+        for number, action in enumerate(decision["actions"], start=1):
+            await db.execute(
+                f"INSERT INTO tracked_actions ({ACTION_COLUMNS}) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                (
+                    secrets.token_hex(8),
+                    team_id,
+                    agreement_id,
+                    session_id,
+                    title,
+                    decision["number"],
+                    decision["text"],
+                    number,
+                    action["what"],
+                    action["who"],
+                    action["due"],
+                    lang,
+                ),
+            )
+
+
+async def _agree(
+    db: aiosqlite.Connection, where: tuple[str, ...], decision: Mapping[str, Any]
+) -> str:
+    """The agreed decision as a new agreement, or as the next version of the one it replaces."""
+    team_id, topic, lang, session_id, title, closed_at = where
+    version, replaces = 1, None
+    if decision.get("replaces"):
+        async with db.execute(
+            "SELECT version, topic FROM agreements WHERE id = ? AND team_id = ?"
+            " AND superseded_at IS NULL AND retired_at IS NULL",
+            (decision["replaces"], team_id),
+        ) as cursor:
+            old = await cursor.fetchone()
+        if old is not None:
+            version, topic, replaces = old[0] + 1, old[1], decision["replaces"]
+            await db.execute(
+                "UPDATE agreements SET superseded_at = ? WHERE id = ?", (closed_at, replaces)
+            )
+    months = await review_months(db, team_id, topic)
+    last = decision["rounds"][-1]
+    agreement_id = secrets.token_hex(8)
+    await db.execute(
+        f"INSERT INTO agreements ({AGREEMENT_COLUMNS}) VALUES"
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+        (
+            agreement_id,
+            team_id,
+            topic,
+            decision["text"],
+            lang,
+            session_id,
+            title,
+            decision["number"],
+            closed_at,
+            last["responses"],
+            None if last["counts"] is None else json.dumps(last["counts"]),
+            review_date(closed_at, months),
+            version,
+            replaces,
+        ),
+    )
+    return agreement_id
+
+
+async def review_months(db: aiosqlite.Connection, team_id: str, topic: str) -> int:
+    async with db.execute(
+        "SELECT months FROM review_periods WHERE team_id = ? AND topic = ?", (team_id, topic)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else DEFAULT_REVIEW_MONTHS
+
+
+def _agreement(row: Any) -> Agreement:
+    values = list(row)
+    values[10] = None if values[10] is None else json.loads(values[10])
+    return Agreement(*values)
+
+
+def _action(row: Any) -> TrackedAction:
+    values = list(row)
+    values[11] = Status(values[11])
+    return TrackedAction(*values)
+
+
+class SQLiteRegister:
+    """The register part of the SQLite store (mixed into SQLiteStore): every query names
+    the team, so one team never reads or changes another's rows."""
+
+    _lock: asyncio.Lock
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        raise NotImplementedError  # the store's one connection (SQLiteStore.db)
+
+    async def agreements(self, team_id: str) -> list[Agreement]:
+        async with (
+            self._lock,
+            self.db.execute(
+                f"SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE team_id = ?", (team_id,)
+            ) as cursor,
+        ):
+            return [_agreement(row) async for row in cursor]
+
+    async def retire_agreement(self, team_id: str, agreement_id: str, now: str) -> bool:
+        return await self._change(
+            "UPDATE agreements SET retired_at = ? WHERE id = ? AND team_id = ?"
+            " AND retired_at IS NULL AND superseded_at IS NULL",
+            (now, agreement_id, team_id),
+        )
+
+    async def set_review_date(self, team_id: str, agreement_id: str, day: str) -> bool:
+        return await self._change(
+            "UPDATE agreements SET review_at = ? WHERE id = ? AND team_id = ?",
+            (day, agreement_id, team_id),
+        )
+
+    async def set_review_period(self, team_id: str, topic: str, months: int) -> None:
+        await self._change(
+            "INSERT INTO review_periods (team_id, topic, months) VALUES (?, ?, ?)"
+            " ON CONFLICT (team_id, topic) DO UPDATE SET months = excluded.months",
+            (team_id, topic, months),
+        )
+
+    async def review_periods(self, team_id: str) -> dict[str, int]:
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT topic, months FROM review_periods WHERE team_id = ?", (team_id,)
+            ) as cursor,
+        ):
+            return {topic: months async for topic, months in cursor}
+
+    async def tracked_actions(self, team_id: str) -> list[TrackedAction]:
+        async with (
+            self._lock,
+            self.db.execute(
+                f"SELECT {ACTION_COLUMNS} FROM tracked_actions WHERE team_id = ?", (team_id,)
+            ) as cursor,
+        ):
+            return [_action(row) async for row in cursor]
+
+    async def set_action_status(self, team_id: str, action_id: str, status: Status) -> bool:
+        return await self._change(
+            "UPDATE tracked_actions SET status = ? WHERE id = ? AND team_id = ?",
+            (status.value, action_id, team_id),
+        )
+
+    async def add_team_link(self, team_id: str, kind: str, token_hash: str, now: str) -> None:
+        await self._change(
+            "INSERT INTO team_links (token_hash, team_id, kind, created_at) VALUES (?, ?, ?, ?)",
+            (token_hash, team_id, kind, now),
+        )
+
+    async def revoke_team_links(self, team_id: str, kind: str) -> None:
+        await self._change(
+            "UPDATE team_links SET is_revoked = 1 WHERE team_id = ? AND kind = ?", (team_id, kind)
+        )
+
+    async def team_link_kinds(self, team_id: str) -> set[str]:
+        """The kinds of link the team has that still work."""
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT DISTINCT kind FROM team_links WHERE team_id = ? AND is_revoked = 0",
+                (team_id,),
+            ) as cursor,
+        ):
+            return {row[0] async for row in cursor}
+
+    async def team_for_link(self, token_hash: str, kind: str) -> Team | None:
+        """The team behind a link of this kind that has not been revoked."""
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT t.id, t.name, t.created_at FROM team_links l JOIN teams t"
+                " ON t.id = l.team_id WHERE l.token_hash = ? AND l.kind = ? AND l.is_revoked = 0",
+                (token_hash, kind),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return Team(*row) if row else None
+
+    async def _change(self, sql: str, parameters: tuple[Any, ...]) -> bool:
+        async with self._lock:
+            cursor = await self.db.execute(sql, parameters)
+            return cursor.rowcount > 0
