@@ -1,8 +1,7 @@
 """What each audience sees: the stages, boards, counts and own parts of the phones, the
 projector and the console, rendered once per audience and language and published to its
 channel. What to send again is derived from where the changed fields of the state are
-drawn (`rules.state.Shown`); the caches that make a thousand phones cheap live here.
-"""
+drawn (`rules.state.Shown`); the caches that make a thousand phones cheap live here."""
 
 from __future__ import annotations
 
@@ -53,8 +52,8 @@ class Publisher:
         self.hub = hub
         self.presence = presence
         self.links = JoinLinks(record.code, base_url, join_key)
-        # Proposed groups, shown to the facilitator only; nothing moves until accepted.
-        self.suggestions: list[ProposedGroup] = []
+        self.suggestions: list[ProposedGroup] = []  # the console's; none moves until accepted
+        self.agreements: tuple[tuple[str, str], ...] = ()  # (id, text): what a decision may change
         self.suggested = False
         self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
         self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
@@ -111,6 +110,7 @@ class Publisher:
         state = self.state
         return {
             "session": self.record,
+            "agreements": self.agreements,
             "state": state,
             "prompt": state.current_prompt,
             "answers": state.answers_for(state.prompt_index),

@@ -57,10 +57,18 @@ class LiveSessions:
                         max_participants=self.max_participants,
                         took_part=took_part,
                     )
+                    if loaded.record.team_id and loaded.record.phase is not Phase.ENDED:
+                        live.screens.agreements = await self.agreements(loaded.record.team_id)
                     self._running[session_id] = live
         if base_url and not live.base_url:
             live.base_url = base_url
         return live
+
+    async def agreements(self, team_id: str) -> tuple[tuple[str, str], ...]:
+        """The team's agreements in force, newest first: a decision may propose to change one."""
+        found = [a for a in await self.store.agreements(team_id) if a.is_current]
+        found.sort(key=lambda a: a.agreed_at, reverse=True)
+        return tuple((a.id, a.text) for a in found)
 
     async def forget(self, session_id: str) -> None:
         """Stops a session that was deleted; its connections are closed."""

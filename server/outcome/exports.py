@@ -16,7 +16,17 @@ from ..screens.i18n import Translator
 from .markdown import to_markdown
 from .shape import Outcome
 
-__all__ = ["Outcome", "to_csv", "to_excel_csv", "to_ics", "to_json", "to_markdown"]
+__all__ = [
+    "Outcome",
+    "ics_calendar",
+    "ics_event",
+    "ics_timestamp",
+    "to_csv",
+    "to_excel_csv",
+    "to_ics",
+    "to_json",
+    "to_markdown",
+]
 
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ICS_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -65,35 +75,48 @@ def to_ics(outcome: Outcome, translator: Translator) -> str:
     A UID depends only on the session and the action's place, so importing again updates.
     """
     session = outcome["session"]
-    stamp = _ics_timestamp(session["closed_at"])
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//Draagvlak//Outcome//{translator.locale.upper()}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(session['title'])}",
-    ]
+    stamp = ics_timestamp(session["closed_at"])
+    events = []
     for decision in outcome["decisions"]:
         for index, action in enumerate(decision["actions"]):
             if not action["due"]:
                 continue
-            due = date.fromisoformat(action["due"])
             summary = f"{action['what']} ({action['who']})" if action["who"] else action["what"]
             decision_name = translator.gettext("Decision %(n)s") % {"n": decision["number"]}
             description = f"{decision['text']}\n\n{session['title']} · {decision_name}"
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{_ics_uid(session['created_at'], decision['number'], index)}",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
-                f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}",
-                f"SUMMARY:{_ics_text(summary)}",
-                f"DESCRIPTION:{_ics_text(description)}",
-                "TRANSP:TRANSPARENT",
-                "END:VEVENT",
-            ]
-    lines.append("END:VCALENDAR")
+            uid = _ics_uid(session["created_at"], decision["number"], index)
+            events.append(ics_event(uid, stamp, action["due"], summary, description))
+    return ics_calendar(session["title"], f"Outcome//{translator.locale.upper()}", events)
+
+
+def ics_event(uid: str, stamp: str, due: str, summary: str, description: str) -> list[str]:
+    """One all-day event on a due date that makes nobody busy (RFC 5545)."""
+    day = date.fromisoformat(due)
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+        f"SUMMARY:{_ics_text(summary)}",
+        f"DESCRIPTION:{_ics_text(description)}",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def ics_calendar(name: str, product: str, events: list[list[str]]) -> str:
+    """A calendar of these events: text escaped, lines folded at 75 octets, CRLF endings."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//Draagvlak//{product}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(name)}",
+        *(line for event in events for line in event),
+        "END:VCALENDAR",
+    ]
     return "".join(f"{folded}\r\n" for line in lines for folded in _ics_fold(line))
 
 
@@ -120,7 +143,7 @@ def _ics_fold(line: str) -> Iterator[str]:
     yield current
 
 
-def _ics_timestamp(iso: str) -> str:
+def ics_timestamp(iso: str) -> str:
     when = datetime.fromisoformat(iso)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

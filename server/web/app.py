@@ -20,7 +20,7 @@ from ..rules.state import Limits
 from ..screens.i18n import load_translators
 from ..screens.render import Renderer
 from ..store import open_store
-from . import accounts, console, pages, review
+from . import accounts, console, pages, register, review, tracker
 from .auth import Signer
 from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
@@ -91,6 +91,23 @@ def create_app(settings: Settings) -> Starlette:
         Route("/account/team", accounts.choose_team, methods=["POST"]),
         Route("/account/invite", accounts.make_invite, methods=["POST"]),
         Route("/invite/{token}", accounts.invite_page, methods=["GET", "POST"]),
+        # The team's memory: its register of agreements and its actions (a team's pages
+        # need a signed-in facilitator; /t/ and /feed/ are secret, revocable, read-only links).
+        Route("/team/register", register.register_page),
+        Route("/team/register/print", register.register_page),
+        Route("/team/register.{kind}", register.register_export),
+        Route("/team/register/{agreement_id}/retire", register.retire_agreement, methods=["POST"]),
+        Route("/team/register/{agreement_id}/review", register.set_review_date, methods=["POST"]),
+        Route("/team/review-period", register.set_review_period, methods=["POST"]),
+        Route("/team/share", register.make_share_link, methods=["POST"]),
+        Route("/team/share/revoke", register.revoke_share_links, methods=["POST"]),
+        Route("/t/{token}", register.shared_team_page),
+        Route("/team/actions", tracker.actions_page),
+        Route("/team/actions.ics", tracker.team_calendar),
+        Route("/team/actions/{action_id}/status", tracker.set_status, methods=["POST"]),
+        Route("/team/feed", tracker.make_feed, methods=["POST"]),
+        Route("/team/feed/revoke", tracker.revoke_feeds, methods=["POST"]),
+        Route("/feed/{token}.ics", tracker.feed),
         Route("/lang/{locale}", pages.set_language),
         Route("/healthz", pages.health),
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
