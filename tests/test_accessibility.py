@@ -8,7 +8,7 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-from test_browser import assert_accessible, browser, playwright
+from test_browser import assert_accessible, browser, playwright, start_signed_in
 
 __all__ = ["browser", "playwright"]  # fixtures, used by name
 
@@ -82,7 +82,12 @@ def test_every_page_and_phase_passes_axe_under_the_policy(
     console, phone = leader.new_page(), teacher.new_page()
 
     console.goto(f"{server.url}/start")
+    audit.check("first run: the first account", console)
+    start_signed_in(console, server.url)
     audit.check("start page", console)
+    console.goto(f"{server.url}/account")
+    audit.check("account page", console)
+    console.goto(f"{server.url}/start")
     console.locator("select#lang").select_option(lang)
     console.locator("form.start-form button[type=submit]").click()
     console.wait_for_url(re.compile(r"/console$"))
