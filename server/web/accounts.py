@@ -28,8 +28,6 @@ from .signed import (
     utc_now,
 )
 
-__all__ = ["current_account", "current_team"]  # what team pages read, from here or signed.py
-
 LOGIN_DAYS = 14
 INVITE_DAYS = 7
 # Five tries per address and twenty per network address in ten minutes, then a pause:

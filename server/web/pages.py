@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -24,7 +23,7 @@ from ..screens.i18n import LOCALES, pick_locale
 from ..store import CodeTaken
 from . import auth
 from .network import join_base_url
-from .signed import current_account, current_team, sign_in_first
+from .signed import current_account, current_team, sign_in_first, utc_now
 
 LANG_COOKIE = "dv_lang"
 YEAR = 365 * 24 * 3600
@@ -195,7 +194,7 @@ async def create_session(request: Request) -> Response:
             intro=pack.intro.in_(lang),
             prompts=tuple(p.in_(lang) for p in pack.prompts),
             facilitator_hash=auth.hash_secret(secret),
-            created_at=now(),
+            created_at=utc_now(),
             reveal=reveal,
             team_id=team.id,
             settings={
@@ -241,13 +240,9 @@ async def chosen_pack(
 async def save_pack(
     request: Request, title: str, prompts: tuple[str, ...], lang: str, team_id: str | None
 ) -> Pack:
-    saved = SavedPack(auth.new_pack_id(), title, lang, prompts, now(), team_id)
+    saved = SavedPack(auth.new_pack_id(), title, lang, prompts, utc_now(), team_id)
     await request.app.state.store.save_pack(saved)
     return own_pack(saved.title, saved.prompts, saved.id)
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # Everyone -----------------------------------------------------------------------------

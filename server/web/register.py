@@ -21,17 +21,12 @@ from ..rules.register import (
     due_for_review,
     register_of,
 )
-from .accounts import current_team
 from .pages import base_url, page, request_locale
-from .signed import sign_in_first
+from .signed import current_team, sign_in_first, utc_now
 
 
 def link_hash(token: str) -> str:
     return hashlib.sha256(f"team:{token}".encode()).hexdigest()
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def today() -> str:
@@ -115,7 +110,7 @@ async def retire_agreement(request: Request) -> Response:
     if team is None:
         return refusal  # type: ignore[return-value]
     agreement_id = request.path_params["agreement_id"]
-    if not await request.app.state.store.retire_agreement(team.id, agreement_id, now()):
+    if not await request.app.state.store.retire_agreement(team.id, agreement_id, utc_now()):
         return page(request, "forbidden.html", status=404, reason="not_found")
     return RedirectResponse("/team/register", status_code=303)
 
@@ -149,23 +144,32 @@ async def set_review_period(request: Request) -> Response:
     return RedirectResponse("/team/register", status_code=303)
 
 
-async def make_share_link(request: Request) -> Response:
-    """A read-only link to the register and the actions, for teachers without an account;
-    shown once, stored as a hash."""
+async def make_team_link(request: Request, kind: str, back: str) -> Response:
+    """A new secret address of the team (a read-only page, a calendar feed), shown once on
+    the page it belongs to, stored as a hash; earlier ones keep working until revoked."""
     team, refusal = await signed_team(request)
     if team is None:
         return refusal  # type: ignore[return-value]
     token = secrets.token_urlsafe(24)
-    await request.app.state.store.add_team_link(team.id, "share", link_hash(token), now())
-    return RedirectResponse(f"/team/register?share={token}#share", status_code=303)
+    await request.app.state.store.add_team_link(team.id, kind, link_hash(token), utc_now())
+    return RedirectResponse(f"{back}?{kind}={token}#{kind}", status_code=303)
 
 
-async def revoke_share_links(request: Request) -> Response:
+async def revoke_team_links(request: Request, kind: str, back: str) -> Response:
     team, refusal = await signed_team(request)
     if team is None:
         return refusal  # type: ignore[return-value]
-    await request.app.state.store.revoke_team_links(team.id, "share")
-    return RedirectResponse("/team/register#share", status_code=303)
+    await request.app.state.store.revoke_team_links(team.id, kind)
+    return RedirectResponse(f"{back}#{kind}", status_code=303)
+
+
+async def make_share_link(request: Request) -> Response:
+    """A read-only link to the register and the actions, for teachers without an account."""
+    return await make_team_link(request, "share", "/team/register")
+
+
+async def revoke_share_links(request: Request) -> Response:
+    return await revoke_team_links(request, "share", "/team/register")
 
 
 async def linked_team(request: Request, kind: str) -> Team | None:

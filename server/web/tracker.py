@@ -3,15 +3,14 @@ of open actions over a secret, revocable address (for the calendars teachers alr
 
 from __future__ import annotations
 
-import secrets
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..outcome.register import actions_calendar
 from ..rules.register import Status, by_status
 from .pages import base_url, page, request_locale
-from .register import link_hash, linked_team, now, signed_team, today
+from .register import linked_team, make_team_link, revoke_team_links, signed_team, today
+from .signed import utc_now
 
 CALENDAR = "text/calendar; charset=utf-8"
 
@@ -57,7 +56,7 @@ async def team_calendar(request: Request) -> Response:
     actions = await request.app.state.store.tracked_actions(team.id)
     translator = request.app.state.renderer.translators[request_locale(request)]
     headers = {"content-disposition": 'attachment; filename="draagvlak-actions.ics"'}
-    body = actions_calendar(team.name, actions, now(), translator)
+    body = actions_calendar(team.name, actions, utc_now(), translator)
     return Response(body, media_type=CALENDAR, headers=headers)
 
 
@@ -68,23 +67,14 @@ async def feed(request: Request) -> Response:
         return Response("this feed does not exist (any more)", status_code=404)
     actions = await request.app.state.store.tracked_actions(team.id)
     translator = request.app.state.renderer.translators[request_locale(request)]
-    body = actions_calendar(team.name, actions, now(), translator)
+    body = actions_calendar(team.name, actions, utc_now(), translator)
     return Response(body, media_type=CALENDAR, headers={"cache-control": "no-store"})
 
 
 async def make_feed(request: Request) -> Response:
     """A new secret feed address, shown once; earlier ones keep working until revoked."""
-    team, refusal = await signed_team(request)
-    if team is None:
-        return refusal  # type: ignore[return-value]
-    token = secrets.token_urlsafe(24)
-    await request.app.state.store.add_team_link(team.id, "feed", link_hash(token), now())
-    return RedirectResponse(f"/team/actions?feed={token}#feed", status_code=303)
+    return await make_team_link(request, "feed", "/team/actions")
 
 
 async def revoke_feeds(request: Request) -> Response:
-    team, refusal = await signed_team(request)
-    if team is None:
-        return refusal  # type: ignore[return-value]
-    await request.app.state.store.revoke_team_links(team.id, "feed")
-    return RedirectResponse("/team/actions#feed", status_code=303)
+    return await revoke_team_links(request, "feed", "/team/actions")
