@@ -8,7 +8,7 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-from test_browser import assert_accessible, browser, playwright, start_signed_in
+from test_browser import assert_accessible, browser, playwright, shoot, start_signed_in
 
 __all__ = ["browser", "playwright"]  # fixtures, used by name
 
@@ -234,6 +234,19 @@ def test_every_page_and_phase_passes_axe_under_the_policy(
     in_phase("ended", *everyone)
     audit.check("ended", *everyone)
 
+    # The team's memory: the agreed decision is in the register, its actions tracked.
+    console_url = console.url
+    for path, shown in (
+        ("/team/register", "Respect, ook als het lastig is"),
+        ("/team/actions", "Op de muur"),
+    ):
+        console.goto(f"{server.url}{path}")
+        expect(console.locator("main")).to_contain_text(shown)
+        audit.check(path, console)
+        shoot(console, f"team-{path.rsplit('/', 1)[1]}-{lang}")
+    console.goto(f"{server.url}/team/register/print")
+    audit.check("the code of conduct, to print", console)
+    console.goto(console_url)
     console.locator("form[action$='/share'] button").click()
     link = console.locator("#share-link").input_value()
     audit.check("ended, share link made", console)

@@ -62,9 +62,10 @@ async def test_retiring_and_review_dates_order_the_register(server):
             "/team/review-period", data={"topic": "core-values", "months": "6"}
         )
         assert set_period.status_code == 303
-        assert (
-            await http.post("/team/review-period", data={"topic": "x", "months": "0"})
-        ).status_code == 400
+        zero = await http.post(
+            "/team/review-period", data={"topic": "x", "months": "0"}, headers=EN
+        )
+        assert zero.status_code == 400 and "Review after 1 to" in zero.text
     await closed_session(server, [{"text": "First"}, {"text": "Second"}, {"text": "Third"}])
     agreements = dict(rows(server.db, "SELECT text, id FROM agreements"))
     (agreed_at, review_at), *_ = rows(server.db, "SELECT agreed_at, review_at FROM agreements")
@@ -76,9 +77,14 @@ async def test_retiring_and_review_dates_order_the_register(server):
         )
         assert due.status_code == 303
         bad = await http.post(
-            f"/team/register/{agreements['Third']}/review", data={"review_at": "soon"}
+            f"/team/register/{agreements['Third']}/review", data={"review_at": "soon"}, headers=EN
         )
         assert bad.status_code == 400
+        assert "Give the date as day, month and year." in bad.text  # said, on the register
+        dutch = await http.post(
+            f"/team/register/{agreements['First']}/review", data={"review_at": "30-6-2031"}
+        )
+        assert dutch.status_code == 303  # typed as the console's due dates are
         retired = await http.post(f"/team/register/{agreements['Second']}/retire")
         assert retired.status_code == 303
         again = await http.post(f"/team/register/{agreements['Second']}/retire")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..outcome.register import register_markdown
+from ..rules.actions import parse_due
 from ..rules.records import Team
 from ..rules.register import (
     MAX_REVIEW_MONTHS,
@@ -68,7 +69,7 @@ async def register_context(request: Request, team: Team) -> dict[str, Any]:
     }
 
 
-async def register_page(request: Request) -> Response:
+async def register_page(request: Request, error: str = "", status: int = 200) -> Response:
     team, refusal = await signed_team(request)
     if team is None:
         return refusal  # type: ignore[return-value]
@@ -77,6 +78,9 @@ async def register_page(request: Request) -> Response:
     return page(
         request,
         "register.html",
+        status=status,
+        error=error,
+        max_months=MAX_REVIEW_MONTHS,
         **context,
         is_print=request.url.path.endswith("/print"),
         has_share_link="share" in links,
@@ -120,10 +124,10 @@ async def set_review_date(request: Request) -> Response:
     if team is None:
         return refusal  # type: ignore[return-value]
     form = await request.form()
-    try:
-        day = date.fromisoformat(str(form.get("review_at", ""))).isoformat()
-    except ValueError:
-        return Response("a date, as 2027-06-30", status_code=400)
+    # Typed day-month-year as on the console (or ISO), checked by the actions' own rule.
+    day = parse_due(str(form.get("review_at", "")))
+    if day is None:
+        return await register_page(request, error="bad_date", status=400)
     agreement_id = request.path_params["agreement_id"]
     if not await request.app.state.store.set_review_date(team.id, agreement_id, day):
         return page(request, "forbidden.html", status=404, reason="not_found")
@@ -139,7 +143,7 @@ async def set_review_period(request: Request) -> Response:
     topic = str(form.get("topic", ""))[:80]
     months = str(form.get("months", ""))
     if not topic or not months.isdigit() or not 1 <= int(months) <= MAX_REVIEW_MONTHS:
-        return Response(f"months from 1 to {MAX_REVIEW_MONTHS}", status_code=400)
+        return await register_page(request, error="bad_months", status=400)
     await request.app.state.store.set_review_period(team.id, topic, int(months))
     return RedirectResponse("/team/register", status_code=303)
 
