@@ -71,6 +71,7 @@ class Pack:
     prompts: tuple[Localized, ...]
     action_prompts: tuple[Localized, ...]
     asks: tuple[LocalizedAsk, ...] = ()  # per prompt, when a pack asks more than words
+    builds_on: tuple[str, ...] = ()  # the topics (pack ids) whose agreements it starts from
 
     def asks_in(self, lang: str) -> dict[int, Ask]:
         """The questions not answered in open words, by index, in one language."""
@@ -89,6 +90,7 @@ _FIELDS = {
     "prompts",
     "action_prompts",
 }
+_OPTIONAL_FIELDS = {"builds_on"}
 _DEFAULT_FIELDS = {"votes_per_person", "answer_minutes", "vote_minutes"}
 
 
@@ -102,6 +104,11 @@ def load_packs(folder: Path) -> dict[str, Pack]:
     if not files:
         raise PackError(f"{folder}: no topic packs (*.toml files) in this folder")
     packs = [load_pack(path) for path in files]
+    known = {p.id for p in packs}
+    for pack, path in zip(packs, files, strict=True):
+        unknown = [topic for topic in pack.builds_on if topic not in known]
+        if unknown:
+            raise PackError(f"{path}: 'builds_on' names no pack here: {', '.join(unknown)}")
     return {p.id: p for p in sorted(packs, key=lambda p: (p.order, p.id))}
 
 
@@ -120,7 +127,7 @@ def load_pack(path: Path) -> Pack:
 
 
 def parse_pack(data: dict[str, Any], expected_id: str | None = None) -> Pack:
-    unknown = set(data) - _FIELDS
+    unknown = set(data) - _FIELDS - _OPTIONAL_FIELDS
     if unknown:
         raise PackError(f"unknown field(s): {', '.join(sorted(unknown))}")
     missing = _FIELDS - set(data)
@@ -147,6 +154,7 @@ def parse_pack(data: dict[str, Any], expected_id: str | None = None) -> Pack:
         prompts=tuple(text for text, _ask in prompts),
         action_prompts=_localized_list(data["action_prompts"], "action_prompts", 1, 3),
         asks=tuple(ask for _text, ask in prompts),
+        builds_on=_builds_on(data.get("builds_on", []), pack_id),
     )
 
 
@@ -223,6 +231,17 @@ def _ask(item: dict[str, Any], where: str) -> LocalizedAsk:
         if isinstance(checked, Rejection) or checked != ask.in_(lang):
             raise PackError(f"'{where}' has options that are empty, repeated or too long")
     return ask
+
+
+def _builds_on(value: Any, pack_id: str) -> tuple[str, ...]:
+    """The pack ids a pack builds on; whether they exist is checked with all packs loaded."""
+    if not isinstance(value, list) or not all(isinstance(t, str) and t for t in value):
+        raise PackError("'builds_on' must be a list of pack ids")
+    if len(set(value)) != len(value):
+        raise PackError("'builds_on' names a pack twice")
+    if pack_id in value:
+        raise PackError("'builds_on' names the pack itself")
+    return tuple(value)
 
 
 def _defaults(value: Any) -> Defaults:

@@ -286,6 +286,49 @@ def test_load_packs_stops_at_a_broken_file(tmp_path: Path) -> None:
     assert str(broken) in str(caught.value)
 
 
+def test_a_pack_builds_on_the_topics_it_names() -> None:
+    """The handbook's loop: norms build on the core values, the example we set on both, and
+    the code of conduct on all three; a pack that names none builds on nothing."""
+    packs = load_packs(PACKS_DIR)
+    assert packs["norms-and-rules"].builds_on == ("core-values",)
+    assert packs["exemplary-behaviour"].builds_on == ("core-values", "norms-and-rules")
+    assert packs["code-of-conduct"].builds_on == (
+        "core-values",
+        "norms-and-rules",
+        "exemplary-behaviour",
+    )
+    assert packs["core-values"].builds_on == ()
+    assert own_pack("t", ("q",)).builds_on == ()
+
+
+@pytest.mark.parametrize(
+    ("builds_on", "problem"),
+    [
+        ('"core-values"', "'builds_on' must be a list of pack ids"),
+        ('["core-values", 3]', "'builds_on' must be a list of pack ids"),
+        ('["base", "base"]', "'builds_on' names a pack twice"),
+        ('["sample"]', "'builds_on' names the pack itself"),
+    ],
+)
+def test_a_malformed_builds_on_is_refused(tmp_path: Path, builds_on: str, problem: str) -> None:
+    """builds_on is a list of other packs' ids, each named once."""
+    path = write_pack(tmp_path, valid(extra=f"builds_on = {builds_on}"))
+    assert problem in load_error(path)
+
+
+def test_building_on_a_pack_that_is_not_there_stops_start_up(tmp_path: Path) -> None:
+    """An unknown id in builds_on stops loading, naming the file and the id; a known one
+    loads."""
+    write_pack(tmp_path, valid("base"), name="base")
+    write_pack(tmp_path, valid("next", extra='builds_on = ["base"]'), name="next")
+    assert load_packs(tmp_path)["next"].builds_on == ("base",)
+    typo = write_pack(tmp_path, valid("later", extra='builds_on = ["bsae"]'), name="later")
+    with pytest.raises(PackError) as caught:
+        load_packs(tmp_path)
+    assert str(typo) in str(caught.value)
+    assert "'builds_on' names no pack here: bsae" in str(caught.value)
+
+
 # Own question ---------------------------------------------------------------------------
 
 
