@@ -28,6 +28,7 @@ from ..rules import (
 )
 from ..rules.actions import AddAction, EditAction, RemoveAction
 from ..rules.asking import Pick
+from ..rules.carried import Verdict
 from ..rules.consent import (
     CloseRound,
     EndSession,
@@ -52,12 +53,14 @@ from ..rules.grouping import (
     Target,
 )
 from ..rules.questions import Ask, Kind
+from ..rules.reviewing import ReviewAction
 from ..rules.room import ExtendTimer, FocusDecision, Project, StartTimer, StopTimer, TurnPage
 from ..rules.state import Level, Projection, Reveal
 from ..rules.voting import RevealVotes, SetExpected, SetFloor, StartVoting, Vote
 
 _MSG_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _LARGEST_NUMBER = 10**9
+_ACTION_ID = re.compile(r"[0-9a-f]{16}")  # a tracked action's id
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,14 @@ def _command(data: dict[str, Any]) -> Command | SuggestionCommand:
                 raise ProtocolError("bad_field") from None
         case "turn_page":
             return TurnPage(_int(data, "page"))
+        case "review_action":
+            action = data.get("id")
+            if not isinstance(action, str) or not _ACTION_ID.fullmatch(action):
+                raise ProtocolError("bad_field")
+            try:
+                return ReviewAction(action, Verdict(str(data.get("verdict"))))
+            except ValueError:
+                raise ProtocolError("bad_field") from None
         case "start_timer":
             return StartTimer(_seconds(data), _flag(data.get("closes")), time.time())
         case "extend_timer":

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..outcome.build import build_outcome
 from ..rules.asking import ask_from
+from ..rules.carried import Verdict, carried_from
 from ..rules.consent import EndSession
 from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
 from ..rules.room import TimeUp, timer_from
@@ -79,6 +80,10 @@ def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
         projection=Projection(settings.get("projection", Projection.ROOM.value)),
         page=settings.get("page", 0),
         timer=timer_from(settings.get("timer")),
+        carried=tuple(a for a in map(carried_from, settings.get("carried", ())) if a),
+        verdicts=MappingProxyType(
+            {key: Verdict(value) for key, value in settings.get("verdicts", {}).items()}
+        ),
     )
 
 

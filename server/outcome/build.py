@@ -30,6 +30,16 @@ def build_outcome(
         "floor": state.floor,
         "prompts": [_prompt(state, index, text) for index, text in enumerate(state.prompts)],
         "decisions": [_decision(state, number) for number in sorted(state.decisions)],
+        # An evaluation moment's open actions of earlier sessions, and what the room said.
+        "reviewed_actions": [
+            {
+                "what": a.what,
+                "who": a.who,
+                "due": a.due or None,
+                "verdict": verdict.value if (verdict := state.verdicts.get(a.id)) else None,
+            }
+            for a in state.carried
+        ],
     }
 
 
@@ -82,6 +92,10 @@ def _picked(state: SessionState, index: int, text: str) -> dict[str, Any]:
             "hidden": hidden,
             "counts": None if hidden else [count for _label, count in distribution(state, index)],
             "mean": None if average is None else round(average, 2),
+            # A rating of one of the team's agreements, with what helps or hinders
+            # (sorted: the order would tell who wrote when).
+            "agreement": ask.agreement or None,
+            "remarks": sorted(a.text for a in state.answers_for(index)),
         },
     }
 

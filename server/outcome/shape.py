@@ -31,6 +31,10 @@ class Choices(TypedDict):
     hidden: bool
     counts: list[int] | None
     mean: float | None  # a scale's average, from the floor on
+    # A rating of the team's agreement (its register id) and what helps or hinders; absent
+    # from outcomes saved before evaluation moments.
+    agreement: NotRequired[str | None]
+    remarks: NotRequired[list[str]]
 
 
 class Prompt(TypedDict):
@@ -82,9 +86,16 @@ class Decision(TypedDict):
     actions: list[Action]
 
 
+class ReviewedAction(Action):
+    """An open action of an earlier session, as an evaluation moment found it."""
+
+    verdict: Literal["done", "dropped", "carried"] | None  # None: not looked at
+
+
 class Outcome(TypedDict):
     schema: str
     session: OutcomeSession
     floor: int
     prompts: list[Prompt]
     decisions: list[Decision]
+    reviewed_actions: NotRequired[list[ReviewedAction]]  # absent from older outcomes

@@ -256,7 +256,7 @@ def decide_answering(
                 return Rejection("answering_not_open")
             if state.phase is not Phase.ANSWERING:
                 return Rejection("answering_closed")
-            if state.current_ask.is_counted:
+            if state.current_ask.is_counted and not state.current_ask.takes_remarks:
                 return Rejection("pick_instead")
             text = clean_text(raw)
             if rejection := _check_text(state, text):

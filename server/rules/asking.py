@@ -104,6 +104,7 @@ def ask_fields(ask: Ask) -> dict[str, object]:
         "low": ask.low,
         "high": ask.high,
         "multiple": ask.is_multiple,
+        "agreement": ask.agreement,
     }
 
 
@@ -118,6 +119,7 @@ def ask_from(fields: object) -> Ask:
             str(fields.get("low", "")),
             str(fields.get("high", "")),
             bool(fields.get("multiple", False)),
+            str(fields.get("agreement", "")),
         )
     except (TypeError, ValueError):
         return Ask()

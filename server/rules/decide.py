@@ -42,6 +42,14 @@ from .grouping import (
     decide_grouping,
     evolve_grouping,
 )
+from .reviewing import (
+    REVIEWING_COMMANDS,
+    REVIEWING_EVENTS,
+    ActionReviewed,
+    ReviewAction,
+    decide_reviewing,
+    evolve_reviewing,
+)
 from .room import ROOM_COMMANDS, ROOM_EVENTS, RoomCommand, RoomEvent, decide_room, evolve_room
 from .state import Actor, PhaseChanged, Rejection, SessionState
 from .voting import (
@@ -61,6 +69,7 @@ Command = (
     | ActionCommand
     | RoomCommand
     | Pick
+    | ReviewAction
 )
 Event = (
     PhaseChanged
@@ -71,6 +80,7 @@ Event = (
     | ActionEvent
     | RoomEvent
     | Picked
+    | ActionReviewed
 )
 Decision = list[Event] | Rejection
 
@@ -89,6 +99,8 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
         decided = decide_asking(state, actor, command)
     elif isinstance(command, ROOM_COMMANDS):
         decided = decide_room(state, actor, command)
+    elif isinstance(command, REVIEWING_COMMANDS):
+        decided = decide_reviewing(state, actor, command)
     else:
         decided = decide_answering(state, actor, command)
     return decided if isinstance(decided, Rejection) else list(decided)
@@ -111,6 +123,8 @@ def evolve(state: SessionState, event: Event) -> SessionState:
         return evolve_asking(state, event)
     if isinstance(event, ROOM_EVENTS):
         return evolve_room(state, event)
+    if isinstance(event, REVIEWING_EVENTS):
+        return evolve_reviewing(state, event)
     raise TypeError(f"unknown event {event!r}")
 
 

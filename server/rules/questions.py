@@ -25,11 +25,19 @@ class Ask:
     low: str = ""  # a scale's ends: what 1 and 5 mean
     high: str = ""
     is_multiple: bool = False  # a choice of several options
+    # The team's agreement this scale rates (its register id): an evaluation moment asks
+    # how well the team lives it, and takes remarks on what helps or hinders beside it.
+    agreement: str = ""
 
     @property
     def is_counted(self) -> bool:
         """Answered by picking (a number or options), counted rather than read."""
         return self.kind in (Kind.SCALE, Kind.CHOICE)
+
+    @property
+    def takes_remarks(self) -> bool:
+        """A rating of an agreement: besides the number, words on what helps or hinders."""
+        return self.kind is Kind.SCALE and bool(self.agreement)
 
     @property
     def values(self) -> tuple[str, ...]:

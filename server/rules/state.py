@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from .cache import IdentityCache
+from .carried import CarriedAction, Verdict
 from .questions import OPEN, Ask
 
 K = TypeVar("K")
@@ -39,6 +40,7 @@ class Projection(StrEnum):
     ROOM = "room"
     RESULTS = "results"  # the current question's results, once revealed
     DECISIONS = "decisions"  # every decision so far with its actions
+    CARRIED = "carried"  # an evaluation moment's open actions of earlier sessions
 
 
 class Role(StrEnum):
@@ -206,6 +208,9 @@ class SessionState:
     projection: Projection = field(default=Projection.ROOM, metadata=_on(Shown.PROJECTOR))
     page: int = field(default=0, metadata=_on(Shown.PROJECTOR))
     timer: Timer | None = field(default=None, metadata=_on(Shown.STAGE))
+    # An evaluation moment's open actions from the tracker, and what the room said of each.
+    carried: tuple[CarriedAction, ...] = field(default=(), metadata=_on(Shown.PROJECTOR))
+    verdicts: Mapping[str, Verdict] = field(default_factory=_empty, metadata=_on(Shown.PROJECTOR))
 
     @property
     def prompt_count(self) -> int:

@@ -33,6 +33,7 @@ from ...rules.grouping import (
     PhoneGroupingChanged,
 )
 from ...rules.questions import OPEN
+from ...rules.reviewing import ActionReviewed
 from ...rules.room import ROOM_EVENTS, FocusChanged, ProjectionChanged, TimerSet, timer_fields
 from ...rules.state import PhaseChanged
 from ...rules.voting import (
@@ -125,6 +126,20 @@ async def apply(db: aiosqlite.Connection, session_id: str, event: Event) -> None
             await _apply_deciding(db, session_id, event)
         case _ if isinstance(event, ROOM_EVENTS):
             await _apply_room(db, session_id, event)
+        case ActionReviewed(action=action, verdict=verdict, status=status):
+            # The tracker changes in the same transaction: the team's actions page, its
+            # calendar feed and the next evaluation moment read what the room said.
+            await db.execute(
+                "UPDATE sessions SET settings = json_set(settings, '$.verdicts',"
+                " json_set(coalesce(json_extract(settings, '$.verdicts'), json('{}')),"
+                " '$."' || ? || '"', ?)) WHERE id = ?",
+                (action, verdict.value, session_id),
+            )
+            await db.execute(
+                "UPDATE tracked_actions SET status = ? WHERE id = ?"
+                " AND team_id = (SELECT team_id FROM sessions WHERE id = ?)",
+                (status, action, session_id),
+            )
         case _:
             raise TypeError(f"cannot store {event!r}")
 

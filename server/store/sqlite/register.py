@@ -12,6 +12,7 @@ from typing import Any
 
 import aiosqlite
 
+from ...rules.ratings import Rating
 from ...rules.records import Team
 from ...rules.register import (
     DEFAULT_REVIEW_MONTHS,
@@ -44,6 +45,9 @@ async def keep_in_register(db: aiosqlite.Connection, session_id: str, outcome: A
     team_id, pack_id, lang = row
     session = outcome["session"]
     closed_at, title = session["closed_at"], session["title"]
+    for prompt in outcome["prompts"]:
+        if (prompt.get("choices") or {}).get("agreement"):
+            await _keep_rating(db, team_id, session_id, title, closed_at, prompt)
     for decision in outcome["decisions"]:
         agreement_id = None
         if decision["status"] == "agreed":
@@ -68,6 +72,37 @@ async def keep_in_register(db: aiosqlite.Connection, session_id: str, outcome: A
                     lang,
                 ),
             )
+
+
+async def _keep_rating(
+    db: aiosqlite.Connection,
+    team_id: str,
+    session_id: str,
+    title: str,
+    closed_at: str,
+    prompt: Mapping[str, Any],
+) -> None:
+    """An evaluation moment's rating of one of the team's own agreements (another team's
+    id rates nothing): the mean and counts as the outcome has them, None below the floor."""
+    choices = prompt["choices"]
+    counts = choices["counts"]
+    await db.execute(
+        "INSERT INTO ratings (team_id, agreement_id, session_id, session_title, rated_at,"
+        " responses, mean, counts, remarks)"
+        " SELECT ?, id, ?, ?, ?, ?, ?, ?, ? FROM agreements WHERE id = ? AND team_id = ?",
+        (
+            team_id,
+            session_id,
+            title,
+            closed_at,
+            prompt["answers"],
+            choices["mean"],
+            None if counts is None else json.dumps(counts),
+            json.dumps(choices.get("remarks", []), ensure_ascii=False),
+            choices["agreement"],
+            team_id,
+        ),
+    )
 
 
 async def _agree(
@@ -196,6 +231,44 @@ class SQLiteRegister:
             "UPDATE tracked_actions SET status = ? WHERE id = ? AND team_id = ?",
             (status.value, action_id, team_id),
         )
+
+    async def ratings(self, team_id: str) -> list[Rating]:
+        async with (
+            self._lock,
+            self.db.execute(
+                "SELECT agreement_id, session_title, rated_at, responses, mean, counts, remarks"
+                " FROM ratings WHERE team_id = ? ORDER BY rated_at",
+                (team_id,),
+            ) as cursor,
+        ):
+            return [
+                Rating(
+                    agreement,
+                    title,
+                    rated_at,
+                    responses,
+                    mean,
+                    None if counts is None else tuple(json.loads(counts)),
+                    tuple(json.loads(remarks)),
+                )
+                async for agreement, title, rated_at, responses, mean, counts, remarks in cursor
+            ]
+
+    async def add_tracked_action(
+        self, team_id: str, agreement_id: str, what: str, who: str, due: str | None
+    ) -> bool:
+        """An action the team takes on one of its current agreements, outside a session
+        (after a low rating): it is tracked like the actions sessions agree on."""
+        async with self._lock:
+            cursor = await self.db.execute(
+                f"INSERT INTO tracked_actions ({ACTION_COLUMNS})"
+                " SELECT ?, team_id, id, NULL, '', 0, text,"
+                " (SELECT count(*) + 1 FROM tracked_actions WHERE agreement_id = ?),"
+                " ?, ?, ?, 'open', lang FROM agreements WHERE id = ? AND team_id = ?"
+                " AND superseded_at IS NULL AND retired_at IS NULL",
+                (secrets.token_hex(8), agreement_id, what, who, due, agreement_id, team_id),
+            )
+            return cursor.rowcount > 0
 
     async def add_team_link(self, team_id: str, kind: str, token_hash: str, now: str) -> None:
         await self._change(

@@ -257,6 +257,22 @@ MIGRATIONS: list[str] = [
         is_revoked INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     """,
+    """
+    -- How well the team lives an agreement, rated at an evaluation moment: counts only,
+    -- and below the floor not even those (mean and counts NULL). Remarks are anonymous.
+    CREATE TABLE ratings (
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        agreement_id TEXT NOT NULL REFERENCES agreements (id) ON DELETE CASCADE,
+        session_id TEXT REFERENCES sessions (id) ON DELETE SET NULL,
+        session_title TEXT NOT NULL,
+        rated_at TEXT NOT NULL,
+        responses INTEGER NOT NULL,
+        mean REAL,
+        counts TEXT,
+        remarks TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX ratings_team ON ratings (team_id, agreement_id);
+    """,
 ]
 
 # Tables that tie a row to a device until the session closes.
