@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from ..rules import Event
+from ..rules.ratings import Rating
 from ..rules.records import Account, SavedPack, SessionRecord, Team
 from ..rules.register import Agreement, Status, TrackedAction
 from .loaded import CodeTaken, Consent, Dots, EmailTaken, LoadedSession, Receipt
@@ -143,6 +144,14 @@ class Register(Protocol):
     async def tracked_actions(self, team_id: str) -> list[TrackedAction]: ...
 
     async def set_action_status(self, team_id: str, action_id: str, status: Status) -> bool: ...
+
+    async def ratings(self, team_id: str) -> list[Rating]:
+        """Every rating of the team's agreements, oldest first."""
+
+    async def add_tracked_action(
+        self, team_id: str, agreement_id: str, what: str, who: str, due: str | None
+    ) -> bool:
+        """A new open action on a current agreement of the team."""
 
     async def add_team_link(self, team_id: str, kind: str, token_hash: str, now: str) -> None:
         """A secret link of a kind ("feed", "share"), stored as its hash."""
