@@ -1,9 +1,11 @@
 """Facilitators' accounts and teams over a real server: the first account on a fresh
 database, signing in (and the same refusal for a wrong password and an unknown address),
-the rate limit, expiry, invites, the shell commands, and one team never seeing another's."""
+the rate limit, expiry, invites, teams an admin makes, the shell commands, and one team
+never seeing another's."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from team_sessions import closed_session
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -155,6 +158,95 @@ async def test_an_invite_link_makes_one_account_in_the_admins_team_once(server):
         expired = await http.post(f"/invite/{token}", data={**form, "email": "laat@school.example"})
         assert expired.status_code == 404
     assert rows(server.db, "SELECT count(*) FROM accounts") == [(2,)]
+
+
+async def make_team(http: httpx.AsyncClient, name: str) -> httpx.Response:
+    return await http.post("/account/teams", data={"name": name}, headers=EN)
+
+
+async def test_an_admin_makes_a_team_whose_invite_makes_a_facilitator_of_it_alone(server):
+    """The new team has its admin in it and starts empty: no sessions, agreements or
+    actions of the first team; an invite the admin makes for it, from the first team,
+    makes a facilitator of the new team only; the admin sees each team's facilitators."""
+    linde_session, _, _ = await closed_session(
+        server,
+        [
+            {
+                "text": "Linde only",
+                "actions": [{"what": "Poster", "who": "Ann", "due": "2030-01-01"}],
+            }
+        ],
+    )
+    admin = await login_cookies(server.url)
+    async with httpx.AsyncClient(base_url=server.url, cookies=admin, headers=EN) as http:
+        made = await make_team(http, "Onderbouw")
+        assert made.status_code == 303 and made.headers["location"].startswith("/account?made=")
+        ((team_id,),) = rows(server.db, "SELECT id FROM teams WHERE name = 'Onderbouw'")
+        account = await http.get(made.headers["location"])
+        assert "Onderbouw has been created, with you as a member." in account.text
+        assert account.text.count("leider@school.example") == 3  # the header and two teams
+        # Still in De Linde: the invite names the new team.
+        page = await http.post("/account/invite", data={"team": team_id})
+        assert "This link is for Onderbouw." in page.text
+        link = page.text.split('id="invite-link" type="text" readonly value="')[1].split('"')[0]
+        foreign = await http.post("/account/invite", data={"team": "not-a-team"})
+        assert foreign.status_code == 400
+        switched = await http.post("/account/team", data={"team": team_id})
+        assert switched.status_code == 303
+        http.cookies.update(switched.cookies)
+        for path in ("/start", "/team/register", "/team/actions"):
+            text = (await http.get(path)).text
+            assert "Onderbouw" in text, path
+            assert linde_session not in text and "Linde only" not in text, path
+            assert "Poster" not in text, path
+    form = {"email": "juf@onderbouw.example", "password": PASSWORD, "again": PASSWORD}
+    async with httpx.AsyncClient(base_url=server.url, headers=EN) as http:
+        joined = await http.post(f"/invite/{link.split('/invite/')[1]}", data=form)
+        assert joined.status_code == 303
+        http.cookies.update(joined.cookies)
+        start = await http.get("/start")
+        assert "Onderbouw" in start.text and linde_session not in start.text
+        assert (await http.get(f"/s/{linde_session}/console")).status_code == 403
+    assert rows(
+        server.db,
+        "SELECT t.name FROM memberships m JOIN teams t ON t.id = m.team_id"
+        " JOIN accounts a ON a.id = m.account_id WHERE a.email = 'juf@onderbouw.example'",
+    ) == [("Onderbouw",)]
+    async with httpx.AsyncClient(base_url=server.url, cookies=admin, headers=EN) as http:
+        listed = (await http.get("/account")).text
+    teams = re.findall(r"<span>([^<]+)</span>.*?<ul class=\"team-members\"[^>]*>(.*?)</ul>",
+                       listed, re.DOTALL)  # fmt: skip
+    assert [(name, "juf@onderbouw.example" in emails) for name, emails in teams] == [
+        ("Onderbouw", True)
+    ]
+    assert "juf@onderbouw.example" not in listed.split("Onderbouw")[0]  # not in De Linde
+
+
+async def test_a_team_name_that_is_taken_empty_or_too_long_is_refused(server):
+    admin = await login_cookies(server.url)
+    async with httpx.AsyncClient(base_url=server.url, cookies=admin) as http:
+        taken = await make_team(http, "  de   LINDE ")
+        assert taken.status_code == 400 and "exists already" in taken.text
+        empty = await make_team(http, "   ")
+        assert empty.status_code == 400 and "Give your school or team a name." in empty.text
+        long = await make_team(http, "x" * 81)
+        assert long.status_code == 400 and "at most 80 characters" in long.text
+        assert (await make_team(http, "y" * 80)).status_code == 303
+    assert rows(server.db, "SELECT count(*) FROM teams") == [(2,)]
+
+
+async def test_only_an_admin_makes_teams(server):
+    token = await invite(server.url, await login_cookies(server.url))
+    form = {"email": "collega@school.example", "password": PASSWORD, "again": PASSWORD}
+    async with httpx.AsyncClient(base_url=server.url, headers=EN) as http:
+        joined = await http.post(f"/invite/{token}", data=form)
+        http.cookies.update(joined.cookies)
+        account = await http.get("/account")
+        assert account.status_code == 200 and 'action="/account/teams"' not in account.text
+        assert "leider@school.example" not in account.text  # members are an admin's view
+        refused = await make_team(http, "Eigen team")
+        assert refused.status_code == 403 and "Only an admin can create teams." in refused.text
+    assert rows(server.db, "SELECT name FROM teams") == [("De Linde",)]
 
 
 async def test_one_team_never_sees_another_teams_sessions(server):

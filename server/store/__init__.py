@@ -120,6 +120,12 @@ class Accounts(Protocol):
 
     async def team_named(self, name: str) -> Team | None: ...
 
+    async def create_team(self, team: Team, founder_id: str) -> bool:
+        """The team with its founder in it; False when its name (in any case) is taken."""
+
+    async def team_members(self, team_id: str) -> list[tuple[str, bool]]:
+        """E-mail address and admin right of each facilitator of the team."""
+
     async def team_sessions(self, team_id: str) -> list[tuple[str, str, str, str]]: ...
 
     async def team_of_session(self, session_id: str) -> str | None: ...

@@ -1,5 +1,6 @@
 """Facilitators' accounts: the first account on a fresh server, signing in and out,
-changing a password, choosing a team, and invite links an admin hands out (no mail server).
+changing a password, choosing a team, and what admins do: make teams and hand out invite
+links (no mail server).
 
 Participants never sign in. Errors never say whether an e-mail address has an account.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -30,6 +32,7 @@ from .signed import (
 
 LOGIN_DAYS = 14
 INVITE_DAYS = 7
+TEAM_NAME_LENGTH = 80
 # Five tries per address and twenty per network address in ten minutes, then a pause:
 # enough for typos, far too few to guess a password.
 SIGN_IN_TRIES = (5, 20, 600.0)
@@ -75,7 +78,7 @@ async def setup_page(request: Request) -> Response:
         return page(request, "setup.html", form={}, error="")
     form = await request.form()
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
-    team_name = " ".join(str(form.get("team", "")).split())[:80]
+    team_name = " ".join(str(form.get("team", "")).split())[:TEAM_NAME_LENGTH]
     error = account_error(email, password, str(form.get("again", "")), team_name or "-")
     if not team_name:
         error = error or "team_empty"
@@ -140,13 +143,20 @@ async def signout(request: Request) -> Response:
 # The account page: password, team, invites ----------------------------------------------
 
 
-async def account_page(request: Request, **shown: str) -> Response:
+async def account_page(request: Request, status: int | None = None, **shown: Any) -> Response:
+    """The account, its teams (with their facilitators, for an admin) and its forms."""
     account = await current_account(request)
     if account is None:
         return await sign_in_first(request)
     team = await current_team(request)
-    status = 400 if shown.get("error") else 200
-    return page(request, "account.html", status=status, account=account, team=team, **shown)
+    store = request.app.state.store
+    members = {t.id: await store.team_members(t.id) for t in account.teams if account.is_admin}
+    made = request.query_params.get("made")
+    shown.setdefault("made", next((t for t in account.teams if t.id == made), None))
+    if status is None:
+        status = 400 if shown.get("error") or shown.get("team_error") else 200
+    return page(request, "account.html", status=status, account=account, team=team,
+                members=members, **shown)  # fmt: skip
 
 
 async def change_password(request: Request) -> Response:
@@ -178,21 +188,47 @@ async def choose_team(request: Request) -> Response:
     return response
 
 
+async def make_team(request: Request) -> Response:
+    """An admin makes a team (a school, or a team within one) and becomes its member."""
+    account = await current_account(request)
+    if account is None:
+        return await sign_in_first(request)
+    if not account.is_admin:
+        return await account_page(request, status=403, team_error="admins_only_teams")
+    name = " ".join(str((await request.form()).get("name", "")).split())
+    error = "team_empty" if not name else "team_long" if len(name) > TEAM_NAME_LENGTH else ""
+    team = Team(auth.new_session_id(), name, utc_now())
+    if not error and not await request.app.state.store.create_team(team, account.id):
+        error = "team_taken"
+    if error:
+        return await account_page(request, team_error=error, team_name=name)
+    response = RedirectResponse(f"/account?made={team.id}#teams-title", status_code=303)
+    current = await current_team(request)
+    if current is not None:  # a new team first by name must not become the current one
+        set_cookie(request, response, TEAM_COOKIE, current.id, max_age=365 * 24 * 3600)
+    return response
+
+
 async def make_invite(request: Request) -> Response:
-    """An admin's link for a new facilitator of the current team, valid for a week."""
+    """An admin's link for a new facilitator of one of their teams (the current one unless
+    the form names another), valid for a week."""
     account = await current_account(request)
     team = await current_team(request)
     if account is None or team is None:
         return await sign_in_first(request)
     if not account.is_admin:
         return await account_page(request, error="admins_only")
+    form = await request.form()
+    chosen = str(form.get("team", team.id))
+    team = next((t for t in account.teams if t.id == chosen), None)
+    if team is None:
+        return await account_page(request, error="not_your_team")
     token = secrets.token_urlsafe(24)
-    is_admin = (await request.form()).get("admin") == "1"
     await request.app.state.store.add_invite(
-        token_hash(token), team.id, is_admin, later(INVITE_DAYS)
+        token_hash(token), team.id, form.get("admin") == "1", later(INVITE_DAYS)
     )
     link = f"{request.url.scheme}://{request.url.netloc}/invite/{token}"
-    return await account_page(request, invite_link=link)
+    return await account_page(request, invite_link=link, invite_team=team)
 
 
 async def invite_page(request: Request) -> Response:

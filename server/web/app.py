@@ -89,6 +89,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/account", accounts.account_page),
         Route("/account/password", accounts.change_password, methods=["POST"]),
         Route("/account/team", accounts.choose_team, methods=["POST"]),
+        Route("/account/teams", accounts.make_team, methods=["POST"]),
         Route("/account/invite", accounts.make_invite, methods=["POST"]),
         Route("/invite/{token}", accounts.invite_page, methods=["GET", "POST"]),
         # The team's memory: its register of agreements and its actions (a team's pages

@@ -162,6 +162,41 @@ class SQLiteAccounts:
             row = await cursor.fetchone()
         return Team(row[0], row[1], row[2]) if row else None
 
+    async def create_team(self, team: Team, founder_id: str) -> bool:
+        """A new team with its founder as member; False when a team has that name already
+        (in any case), checked in the same transaction."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                query = "SELECT 1 FROM teams WHERE name = ? COLLATE NOCASE"
+                async with self.db.execute(query, (team.name,)) as cursor:
+                    if await cursor.fetchone() is not None:
+                        await self.db.execute("ROLLBACK")
+                        return False
+                await self.db.execute(
+                    "INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)",
+                    (team.id, team.name, team.created_at),
+                )
+                await self.db.execute(
+                    "INSERT INTO memberships (account_id, team_id) VALUES (?, ?)",
+                    (founder_id, team.id),
+                )
+                await self.db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await self.db.execute("ROLLBACK")
+                raise
+        return True
+
+    async def team_members(self, team_id: str) -> list[tuple[str, bool]]:
+        """The team's facilitators: e-mail address and whether an admin, by address."""
+        query = (
+            "SELECT a.email, a.is_admin FROM accounts a JOIN memberships m"
+            " ON m.account_id = a.id WHERE m.team_id = ? ORDER BY a.email COLLATE NOCASE"
+        )
+        async with self._lock, self.db.execute(query, (team_id,)) as cursor:
+            return [(r[0], bool(r[1])) async for r in cursor]
+
     async def team_sessions(self, team_id: str) -> list[tuple[str, str, str, str]]:
         """The team's sessions, newest first: id, title, created_at, phase."""
         query = (
