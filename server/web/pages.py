@@ -18,6 +18,7 @@ from ..packs import (
 )
 from ..rules.asking import ask_fields
 from ..rules.records import SavedPack, SessionRecord, Team
+from ..rules.register import topic_order
 from ..rules.state import Reveal
 from ..screens.i18n import LOCALES, pick_locale
 from ..store import CodeTaken
@@ -184,6 +185,7 @@ async def create_session(request: Request) -> Response:
     reveal = Reveal.ON_CLOSE if form.get("reveal") == Reveal.ON_CLOSE.value else Reveal.LIVE
     secret = auth.new_secret()
     store = request.app.state.store
+    context = await built_on(request, pack, team.id)
     for _ in range(20):
         record = SessionRecord(
             id=auth.new_session_id(),
@@ -203,6 +205,8 @@ async def create_session(request: Request) -> Response:
                 "answer_minutes": pack.defaults.answer_minutes,
                 "vote_minutes": pack.defaults.vote_minutes,
                 "asks": {str(i): ask_fields(a) for i, a in pack.asks_in(lang).items()},
+                "action_prompts": [p.in_(lang) for p in pack.action_prompts],
+                **context,
             },
         )
         try:
@@ -217,6 +221,31 @@ async def create_session(request: Request) -> Response:
         request, response, auth.facilitator_cookie(record.id), secret, max_age=30 * 24 * 3600
     )
     return response
+
+
+MAX_CONTEXT_PER_TOPIC = 12
+
+
+async def built_on(request: Request, pack: Pack, team_id: str) -> dict[str, Any]:
+    """The agreements in force on the topics a pack builds on, as the session's settings
+    keep them: a copy, so that later changes to the register leave a running session be.
+    By topic in the handbook's order, the newest first; each topic's name in both languages."""
+    if not pack.builds_on:
+        return {}
+    packs: dict[str, Pack] = request.app.state.packs
+    agreements = await request.app.state.store.agreements(team_id)
+    current = [a for a in agreements if a.is_current and a.topic in pack.builds_on]
+    items = []
+    for topic in topic_order((a.topic for a in current), list(packs)):
+        ours = [a for a in current if a.topic == topic]
+        newest = sorted(ours, key=lambda a: (a.agreed_at, -a.decision), reverse=True)
+        items += [
+            {"topic": topic, "text": a.text, "lang": a.lang} for a in newest[:MAX_CONTEXT_PER_TOPIC]
+        ]
+    if not items:
+        return {}
+    names = {t: {"nl": packs[t].title.nl, "en": packs[t].title.en} for t in pack.builds_on}
+    return {"context": items, "context_names": names}
 
 
 async def chosen_pack(
