@@ -33,6 +33,9 @@ def personal_part(state: SessionState, pseudonym: str) -> Hashable:
         case Phase.DECIDING:
             current = latest_round(state, state.focus)
             return current and state.consents.get((state.focus, current.number, pseudonym))
+        case _ if state.current_ask.takes_remarks:
+            own = tuple(state.answers_by(pseudonym, state.prompt_index))
+            return (state.choices.get((state.prompt_index, pseudonym)), own)
         case _ if state.current_ask.is_counted:
             return state.choices.get((state.prompt_index, pseudonym))
         case _:

@@ -18,7 +18,8 @@ from markupsafe import Markup
 from ..rules import actions, asking, consent, room, voting
 from ..rules.questions import Ask, Kind
 from ..rules.state import Answer, Level, Phase, Projection, Reveal, Timer
-from .i18n import LANGUAGE_NAMES, LOCALES, Translator
+from .chart import ratings_chart
+from .i18n import LANGUAGE_NAMES, LOCALES, N_, Translator
 
 # Rendered fragments kept (about 1 KB each): two full boards of 1,000 cards and more.
 MAX_FRAGMENTS = 5000
@@ -73,6 +74,17 @@ def day_month_year(iso: str) -> str:
     return f"{day}-{month}-{year}" if iso else ""
 
 
+CHART_TITLE = N_("Ratings over time, from 1 (hardly) to 5 (fully)")
+TOO_FEW = N_("too few")
+
+
+def chart_in(translator: Translator, ratings: Any) -> Markup:
+    """An agreement's ratings over time as SVG, labelled in the reader's language."""
+    mark = translator.decimal(1.5)[1]
+    title, few = translator.gettext(CHART_TITLE), translator.gettext(TOO_FEW)
+    return Markup(ratings_chart(ratings, title, few, mark))
+
+
 def format_code(code: str) -> str:
     """123456 reads as "123 456": easier to copy from a screen at the back of a room."""
     return f"{code[:3]} {code[3:]}"
@@ -112,6 +124,7 @@ class Renderer:
             Phase=Phase,
             Reveal=Reveal,
             fragment=functools.partial(self.fragment, translator.locale),
+            ratings_chart=functools.partial(chart_in, translator),
         )
         return env
 

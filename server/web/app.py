@@ -20,7 +20,7 @@ from ..rules.state import Limits
 from ..screens.i18n import load_translators
 from ..screens.render import Renderer
 from ..store import open_store
-from . import accounts, console, pages, register, review, tracker
+from . import accounts, console, evaluation, pages, register, review, tracker
 from .auth import Signer
 from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
@@ -100,6 +100,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/team/register/{agreement_id}/retire", register.retire_agreement, methods=["POST"]),
         Route("/team/register/{agreement_id}/review", register.set_review_date, methods=["POST"]),
         Route("/team/review-period", register.set_review_period, methods=["POST"]),
+        Route("/team/register/{agreement_id}/action", evaluation.act_on_rating, methods=["POST"]),
+        Route("/team/evaluate", evaluation.evaluate_page),
+        Route("/team/evaluate", evaluation.start_evaluation, methods=["POST"]),
         Route("/team/share", register.make_share_link, methods=["POST"]),
         Route("/team/share/revoke", register.revoke_share_links, methods=["POST"]),
         Route("/t/{token}", register.shared_team_page),

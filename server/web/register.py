@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -14,9 +14,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..outcome.register import register_markdown
 from ..rules.actions import parse_due
+from ..rules.ratings import histories
 from ..rules.records import Team
 from ..rules.register import (
     MAX_REVIEW_MONTHS,
+    add_months,
     as_json,
     by_status,
     due_for_review,
@@ -58,6 +60,7 @@ async def register_context(request: Request, team: Team) -> dict[str, Any]:
     known = list(request.app.state.packs)
     topics = register_of(await store.agreements(team.id), day, known)
     actions = by_status(await store.tracked_actions(team.id), day)
+    lines = [line for topic in topics for line in topic.lines]
     return {
         "team": team,
         "topics": topics,
@@ -65,7 +68,9 @@ async def register_context(request: Request, team: Team) -> dict[str, Any]:
         "names": await topic_names(request, team.id),
         "periods": await store.review_periods(team.id),
         "actions": actions,
+        "histories": histories(lines, await store.ratings(team.id)),
         "today": day,
+        "sooner": add_months(date.fromisoformat(day), 1).isoformat(),
     }
 
 

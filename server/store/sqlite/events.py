@@ -132,7 +132,7 @@ async def apply(db: aiosqlite.Connection, session_id: str, event: Event) -> None
             await db.execute(
                 "UPDATE sessions SET settings = json_set(settings, '$.verdicts',"
                 " json_set(coalesce(json_extract(settings, '$.verdicts'), json('{}')),"
-                " '$."' || ? || '"', ?)) WHERE id = ?",
+                """ '$."' || ? || '"', ?)) WHERE id = ?""",
                 (action, verdict.value, session_id),
             )
             await db.execute(

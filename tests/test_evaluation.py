@@ -1,0 +1,231 @@
+"""Evaluation moments over a real server: started from the register, they open with the
+team's open actions (marked done, dropped or carried over, which the tracker follows), then
+rate chosen agreements from 1 to 5 with remarks; the register shows the ratings over three
+moments as a chart with a trend, and hides a moment below the floor."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from team_sessions import EN, closed_session, rows, second_team
+
+from wire import LiveClient, join, sign_in
+
+pytestmark = pytest.mark.usefixtures("close_live_clients")
+
+GREET = "We greet every pupil at the door"
+SPEAK = "We speak to each other about behaviour"
+
+
+async def evaluation(
+    server,
+    rated: list[str],
+    picks: list[list[int]],
+    verdicts: dict[str, str] | None = None,
+    remarks: dict[int, str] | None = None,
+    email: str | None = None,
+) -> tuple[str, str, str]:
+    """One evaluation moment from the register: marks the carried actions, rates each
+    agreement with the picks (1..5, one per phone), closes. Returns the session id, what
+    the projector showed of the open actions, and the console's last text."""
+    login = await sign_in(server.url, **({"email": email} if email else {}))
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        form = await http.get("/team/evaluate", headers=EN)
+        assert form.status_code == 200
+        made = await http.post(
+            "/team/evaluate", data={"agreement": rated, "lang": "en"}, headers=EN
+        )
+        assert made.status_code == 303, made.text
+        session_id = made.headers["location"].split("/")[2]
+        name = f"dv_f_{session_id}"
+        cookie = f"{name}={made.cookies[name]}"
+        page = await http.get(f"/s/{session_id}/console", headers={"cookie": cookie, **EN})
+    code = re.search(r'class="code">(\d{3}) (\d{3})<', page.text)
+    assert code
+    console = await LiveClient.connect(server.url, session_id, "console", cookie)
+    screen = await LiveClient.connect(server.url, session_id, "screen", cookie)
+    for action_id, verdict in (verdicts or {}).items():
+        assert await console.request("review_action", id=action_id, verdict=verdict) == "ok"
+    if verdicts:
+        wanted = {f"verdict-{v}" for v in verdicts.values()}
+        await screen.wait_for(lambda seen: all(w in seen.text for w in wanted))
+    projected = screen.text
+    phones = max(len(p) for p in picks) if picks else 0
+    cookies = [await join(server.url, code[1] + code[2]) for _ in range(phones)]
+    clients = [await LiveClient.connect(server.url, session_id, "phone", c) for c in cookies]
+    for index, values in enumerate(picks):
+        assert await console.request("open_prompt", prompt=index) == "ok"
+        for phone, value in zip(clients, values, strict=False):
+            assert await phone.request("pick", value=str(value - 1)) == "ok"
+        if remarks and index in remarks:
+            assert await clients[0].request("answer", text=remarks[index]) == "ok"
+    assert await console.request("end_session") == "ok"
+    return session_id, projected, console.text
+
+
+def agreement_ids(server) -> dict[str, str]:
+    return dict(rows(server.db, "SELECT text, id FROM agreements"))
+
+
+def action_ids(server) -> dict[str, tuple[str, str]]:
+    return {
+        what: (i, s)
+        for what, i, s in rows(server.db, "SELECT what, id, status FROM tracked_actions")
+    }
+
+
+async def test_three_evaluation_moments_show_a_trend_and_hide_a_rating_below_the_floor(server):
+    await closed_session(
+        server,
+        [
+            {"text": GREET, "actions": [{"what": "Make a greeting rota", "who": "Ans"}]},
+            {"text": SPEAK, "actions": [{"what": "Training on feedback", "due": "15-01-2027"}]},
+        ],
+    )
+    ids = agreement_ids(server)
+    rota, training = (
+        action_ids(server)["Make a greeting rota"][0],
+        action_ids(server)["Training on feedback"][0],
+    )
+
+    # Moment 1: both actions are reviewed on the projector, then both agreements rated.
+    _, projected, _ = await evaluation(
+        server,
+        [ids[GREET], ids[SPEAK]],
+        [[4, 4, 5], [2, 2, 3]],
+        verdicts={rota: "done", training: "carried"},
+        remarks={0: "The rota helps"},
+    )
+    assert "Where do we stand with our actions?" in projected
+    assert "Make a greeting rota" in projected and "Training on feedback" in projected
+    assert "verdict-done" in projected and "verdict-carried" in projected
+    statuses = {what: status for what, (_, status) in action_ids(server).items()}
+    assert statuses == {"Make a greeting rota": "done", "Training on feedback": "open"}
+
+    # The register: SPEAK rated low, with a way to act on it.
+    login = await sign_in(server.url)
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        page = (await http.get("/team/register", headers=EN)).text
+        speak = page.split(f'id="a-{ids[SPEAK]}"')[1].split("</article>")[0]
+        assert "2.3" in speak and "Low score" in speak
+        assert f'action="/team/register/{ids[SPEAK]}/action"' in speak
+        greet = page.split(f'id="a-{ids[GREET]}"')[1].split("</article>")[0]
+        assert "4.3" in greet and "Low score" not in greet and "The rota helps" in greet
+        added = await http.post(
+            f"/team/register/{ids[SPEAK]}/action",
+            data={"what": "Practise feedback in pairs", "who": "Team leaders", "due": "01-03-2027"},
+        )
+        assert added.status_code == 303
+        empty = await http.post(
+            f"/team/register/{ids[SPEAK]}/action", data={"what": " "}, headers=EN
+        )
+        assert empty.status_code == 400 and "Say what the action is" in empty.text
+    assert rows(
+        server.db,
+        "SELECT agreement_id, due, status FROM tracked_actions WHERE what = ?",
+        "Practise feedback in pairs",
+    ) == [(ids[SPEAK], "2027-03-01", "open")]
+
+    # Moment 2 opens with the open actions only: the carried one and the new one.
+    _, projected, _ = await evaluation(
+        server,
+        [ids[GREET], ids[SPEAK]],
+        [[3, 3, 4], [4, 4, 4]],
+        verdicts={training: "dropped"},
+    )
+    assert "Make a greeting rota" not in projected
+    assert "Practise feedback in pairs" in projected
+    assert action_ids(server)["Training on feedback"][1] == "dropped"
+
+    # Moment 3: only two rate GREET (below the floor of 3); SPEAK steady.
+    await evaluation(server, [ids[GREET], ids[SPEAK]], [[5, 5], [4, 4, 4]])
+
+    stored = rows(
+        server.db,
+        "SELECT agreement_id, responses, mean, counts FROM ratings ORDER BY rated_at",
+    )
+    greet_rows = [r for r in stored if r[0] == ids[GREET]]
+    assert [r[1] for r in greet_rows] == [3, 3, 2]
+    assert greet_rows[-1][2:] == (None, None)  # below the floor: neither mean nor counts
+    speak_rows = [r for r in stored if r[0] == ids[SPEAK]]
+    assert [round(r[2], 2) for r in speak_rows] == [2.33, 4.0, 4.0]
+
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        page = (await http.get("/team/register", headers=EN)).text
+    greet = page.split(f'id="a-{ids[GREET]}"')[1].split("</article>")[0]
+    speak = page.split(f'id="a-{ids[SPEAK]}"')[1].split("</article>")[0]
+    # The chart is SVG made here: three moments on the axis, a point for two of them.
+    assert greet.count("<svg") == 1 and greet.count("<circle") == 2 and "too few" in greet
+    assert "too few to show" in greet and "better than" not in greet and "worse than" not in greet
+    assert speak.count("<circle") == 3 and "about the same as last time" in speak
+    assert "Low score" not in speak
+
+
+async def test_trend_down_and_up_between_two_moments(server):
+    await closed_session(server, [{"text": GREET}, {"text": SPEAK}])
+    ids = agreement_ids(server)
+    await evaluation(server, [ids[GREET], ids[SPEAK]], [[4, 4, 4], [2, 2, 2]])
+    await evaluation(server, [ids[GREET], ids[SPEAK]], [[3, 3, 3], [3, 3, 4]])
+    login = await sign_in(server.url)
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        page = (await http.get("/team/register", headers=EN)).text
+        document = (await http.get("/team/register", headers={"accept-language": "nl"})).text
+    greet = page.split(f'id="a-{ids[GREET]}"')[1].split("</article>")[0]
+    speak = page.split(f'id="a-{ids[SPEAK]}"')[1].split("</article>")[0]
+    assert "worse than last time (-1.0)" in greet
+    assert "better than last time (+1.3)" in speak
+    assert "3,3" in document  # Dutch readers get a decimal comma, in the chart too
+
+
+async def test_one_team_cannot_rate_or_review_another_teams_agreements_and_actions(server):
+    await closed_session(server, [{"text": GREET, "actions": [{"what": "Make a greeting rota"}]}])
+    ids = agreement_ids(server)
+    rota = action_ids(server)["Make a greeting rota"][0]
+    other = second_team(server)
+    login = await sign_in(server.url, email=other)
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        form = (await http.get("/team/evaluate", headers=EN)).text
+        assert GREET not in form and "Make a greeting rota" not in form
+        refused = await http.post(
+            "/team/evaluate", data={"agreement": [ids[GREET]], "lang": "en"}, headers=EN
+        )
+        assert refused.status_code == 400 and "no longer in force" in refused.text
+        act = await http.post(f"/team/register/{ids[GREET]}/action", data={"what": "Mine now"})
+        assert act.status_code == 404
+    # The other team's own moment carries none of the first team's actions, and a review
+    # of one of them is refused as gone: the tracker does not change.
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        made = await http.post("/team/evaluate", data={"lang": "en"})
+        session_id = made.headers["location"].split("/")[2]
+        cookie = f"dv_f_{session_id}={made.cookies[f'dv_f_{session_id}']}"
+        page = (await http.get(f"/s/{session_id}/console", headers={"cookie": cookie})).text
+    assert "Make a greeting rota" not in page
+    console = await LiveClient.connect(server.url, session_id, "console", cookie)
+    assert await console.request("review_action", id=rota, verdict="done") == "rejected"
+    assert action_ids(server)["Make a greeting rota"][1] == "open"
+    assert rows(server.db, "SELECT count(*) FROM tracked_actions WHERE what = 'Mine now'") == [(0,)]
+
+
+async def test_a_review_of_an_unknown_action_is_refused_and_nothing_changes(server):
+    await closed_session(server, [{"text": GREET, "actions": [{"what": "Make a greeting rota"}]}])
+    rota = action_ids(server)["Make a greeting rota"][0]
+    login = await sign_in(server.url)
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        made = await http.post("/team/evaluate", data={"lang": "en"})
+        session_id = made.headers["location"].split("/")[2]
+        cookie = f"dv_f_{session_id}={made.cookies[f'dv_f_{session_id}']}"
+        page = await http.get(f"/s/{session_id}/console", headers={"cookie": cookie})
+    code = re.search(r'class="code">(\d{3}) (\d{3})<', page.text)
+    console = await LiveClient.connect(server.url, session_id, "console", cookie)
+    assert await console.request("review_action", id="0" * 16, verdict="done") == "rejected"
+    assert await console.request("review_action", id=rota, verdict="maybe") == "rejected"
+    assert await console.request("review_action", id=rota, verdict="done") == "ok"
+    assert await console.request("review_action", id=rota, verdict="carried") == "ok"
+    assert action_ids(server)["Make a greeting rota"][1] == "open"  # carried keeps it open
+    phone = await LiveClient.connect(
+        server.url, session_id, "phone", await join(server.url, code[1] + code[2])
+    )
+    assert await phone.request("review_action", id=rota, verdict="done") == "rejected"
+    assert action_ids(server)["Make a greeting rota"][1] == "open"
