@@ -232,6 +232,11 @@ async def test_a_team_name_that_is_taken_empty_or_too_long_is_refused(server):
         long = await make_team(http, "x" * 81)
         assert long.status_code == 400 and "at most 80 characters" in long.text
         assert (await make_team(http, "y" * 80)).status_code == 303
+        # Another site's page cannot make one through the admin's browser.
+        forged = await http.post(
+            "/account/teams", data={"name": "Via evil"}, headers={"origin": "http://evil.example"}
+        )
+        assert forged.status_code == 403
     assert rows(server.db, "SELECT count(*) FROM teams") == [(2,)]
 
 
