@@ -229,3 +229,17 @@ async def test_a_review_of_an_unknown_action_is_refused_and_nothing_changes(serv
     )
     assert await phone.request("review_action", id=rota, verdict="done") == "rejected"
     assert action_ids(server)["Make a greeting rota"][1] == "open"
+
+
+async def test_the_evaluation_pack_on_the_start_page_starts_from_the_register(server):
+    """Choosing the evaluation moment on the start page leads to choosing what to rate,
+    in the language chosen there."""
+    await closed_session(server, [{"text": GREET}])
+    login = await sign_in(server.url)
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        chosen = await http.post("/sessions", data={"pack": "evaluation-moment", "lang": "nl"})
+        assert chosen.status_code == 303
+        assert chosen.headers["location"] == "/team/evaluate?lang=nl"
+        page = (await http.get(chosen.headers["location"], headers=EN)).text
+    assert GREET in page
+    assert re.search(r'value="nl"\s+checked', page)

@@ -18,13 +18,14 @@ from ..rules.records import Team
 from ..store import EmailTaken
 from . import auth
 from .guards import RateLimiter
-from .pages import page, set_cookie
+from .pages import page
 from .passwords import hash_password, is_password, weakness
 from .signed import (
     LOGIN_COOKIE,
     TEAM_COOKIE,
     current_account,
     current_team,
+    set_cookie,
     sign_in_first,
     token_hash,
     utc_now,

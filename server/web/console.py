@@ -11,8 +11,8 @@ from ..live.session import LiveSession
 from ..packs import PackError, read_title
 from . import auth
 from .network import unreachable_reason
-from .pages import base_url, page, save_pack, set_cookie
-from .signed import current_team
+from .pages import base_url, page, save_pack
+from .signed import current_team, set_cookie
 
 
 async def facilitated(request: Request) -> tuple[LiveSession | None, Response | None]:

@@ -15,17 +15,14 @@ from ..rules.actions import parse_due
 from ..rules.asking import ask_fields
 from ..rules.carried import CarriedAction, carried_fields
 from ..rules.questions import Ask, Kind
-from ..rules.records import SessionRecord, Team
+from ..rules.records import Team
 from ..rules.register import UNFINISHED, Agreement, by_status
 from ..rules.state import Projection
 from ..screens.i18n import LOCALES, N_
-from ..store import CodeTaken
-from . import auth
-from .pages import page, request_locale, set_cookie
+from .opening import EVALUATION_PACK, open_session, pack_settings
+from .pages import page, request_locale
 from .register import register_page, signed_team, today
-from .signed import utc_now
 
-EVALUATION_PACK = "evaluation-moment"
 MAX_RATED = 8  # a rating round of more agreements than this tires a room
 MAX_CARRIED = 30
 RATING_LEAD = N_("How well do we live this agreement?")
@@ -54,8 +51,13 @@ async def evaluate_page(request: Request, error: str = "", status: int = 200) ->
         actions=await open_actions(request, team),
         today=day,
         max_rated=MAX_RATED,
-        lang=request_locale(request),
+        lang=session_language(request, request.query_params.get("lang", "")),
     )
+
+
+def session_language(request: Request, asked: str) -> str:
+    """The language asked for, else the reader's."""
+    return asked if asked in LOCALES else request_locale(request)
 
 
 async def open_actions(request: Request, team: Team) -> list[Any]:
@@ -68,8 +70,7 @@ async def start_evaluation(request: Request) -> Response:
     if team is None:
         return refusal  # type: ignore[return-value]
     form = await request.form()
-    lang = str(form.get("lang", ""))
-    lang = lang if lang in LOCALES else request_locale(request)
+    lang = session_language(request, str(form.get("lang", "")))
     chosen = {str(v) for v in form.getlist("agreement")}
     current = {a.id: a for a in await request.app.state.store.agreements(team.id) if a.is_current}
     rated = [current[i] for i in current if i in chosen]
@@ -90,12 +91,8 @@ async def start_evaluation(request: Request) -> Response:
         for a in await open_actions(request, team)
     ]
     settings = {
-        "decision_shape": pack.decision_shape.in_(lang),
-        "vote_budget": pack.defaults.votes_per_person,
-        "answer_minutes": pack.defaults.answer_minutes,
-        "vote_minutes": pack.defaults.vote_minutes,
+        **pack_settings(pack, lang),
         "asks": {str(i): ask_fields(ask) for i, ask in asks.items()},
-        "action_prompts": [p.in_(lang) for p in pack.action_prompts],
         "carried": [carried_fields(a) for a in carried],
         # The projector opens on the open actions: that is where the moment starts.
         "projection": (Projection.CARRIED if carried else Projection.ROOM).value,
@@ -113,32 +110,6 @@ async def start_evaluation(request: Request) -> Response:
 
 def rating_prompt(lead: str, agreement: Agreement) -> str:
     return f"{lead} “{agreement.text}”"
-
-
-async def open_session(request: Request, team: Team, fields: dict[str, Any]) -> Response:
-    """A new session of the team with a free join code, and its console opened."""
-    secret = auth.new_secret()
-    for _ in range(20):
-        record = SessionRecord(
-            id=auth.new_session_id(),
-            code=auth.new_join_code(),
-            facilitator_hash=auth.hash_secret(secret),
-            created_at=utc_now(),
-            team_id=team.id,
-            **fields,
-        )
-        try:
-            await request.app.state.store.create_session(record)
-            break
-        except CodeTaken:
-            continue
-    else:
-        raise RuntimeError("no free join code after 20 tries")
-    response = RedirectResponse(f"/s/{record.id}/console", status_code=303)
-    set_cookie(
-        request, response, auth.facilitator_cookie(record.id), secret, max_age=30 * 24 * 3600
-    )
-    return response
 
 
 async def act_on_rating(request: Request) -> Response:

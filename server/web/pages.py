@@ -16,15 +16,13 @@ from ..packs import (
     read_own_questions,
     read_title,
 )
-from ..rules.asking import ask_fields
-from ..rules.records import SavedPack, SessionRecord, Team
-from ..rules.register import topic_order
+from ..rules.records import SavedPack, Team
 from ..rules.state import Reveal
 from ..screens.i18n import LOCALES, pick_locale
-from ..store import CodeTaken
 from . import auth
 from .network import join_base_url
-from .signed import current_account, current_team, sign_in_first, utc_now
+from .opening import EVALUATION_PACK, built_on, open_session, pack_settings
+from .signed import current_account, current_team, set_cookie, sign_in_first, utc_now
 
 LANG_COOKIE = "dv_lang"
 YEAR = 365 * 24 * 3600
@@ -50,17 +48,6 @@ def page(
         template, locale, path=request.url.path, oob=None, **context
     )
     return HTMLResponse(html, status_code=status)
-
-
-def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
 
 
 # Participants -------------------------------------------------------------------------
@@ -183,69 +170,19 @@ async def create_session(request: Request) -> Response:
     except PackError as error:
         return await start_form(request, team, 400, str(error), form)
     reveal = Reveal.ON_CLOSE if form.get("reveal") == Reveal.ON_CLOSE.value else Reveal.LIVE
-    secret = auth.new_secret()
-    store = request.app.state.store
-    context = await built_on(request, pack, team.id)
-    for _ in range(20):
-        record = SessionRecord(
-            id=auth.new_session_id(),
-            code=auth.new_join_code(),
-            pack_id=pack.id,
-            lang=lang,
-            title=pack.title.in_(lang),
-            intro=pack.intro.in_(lang),
-            prompts=tuple(p.in_(lang) for p in pack.prompts),
-            facilitator_hash=auth.hash_secret(secret),
-            created_at=utc_now(),
-            reveal=reveal,
-            team_id=team.id,
-            settings={
-                "decision_shape": pack.decision_shape.in_(lang),
-                "vote_budget": pack.defaults.votes_per_person,
-                "answer_minutes": pack.defaults.answer_minutes,
-                "vote_minutes": pack.defaults.vote_minutes,
-                "asks": {str(i): ask_fields(a) for i, a in pack.asks_in(lang).items()},
-                "action_prompts": [p.in_(lang) for p in pack.action_prompts],
-                **context,
-            },
-        )
-        try:
-            await store.create_session(record)
-            break
-        except CodeTaken:
-            continue
-    else:
-        raise RuntimeError("no free join code after 20 tries")
-    response = RedirectResponse(f"/s/{record.id}/console", status_code=303)
-    set_cookie(
-        request, response, auth.facilitator_cookie(record.id), secret, max_age=30 * 24 * 3600
-    )
-    return response
-
-
-MAX_CONTEXT_PER_TOPIC = 12
-
-
-async def built_on(request: Request, pack: Pack, team_id: str) -> dict[str, Any]:
-    """The agreements in force on the topics a pack builds on, as the session's settings
-    keep them: a copy, so that later changes to the register leave a running session be.
-    By topic in the handbook's order, the newest first; each topic's name in both languages."""
-    if not pack.builds_on:
-        return {}
-    packs: dict[str, Pack] = request.app.state.packs
-    agreements = await request.app.state.store.agreements(team_id)
-    current = [a for a in agreements if a.is_current and a.topic in pack.builds_on]
-    items = []
-    for topic in topic_order((a.topic for a in current), list(packs)):
-        ours = [a for a in current if a.topic == topic]
-        newest = sorted(ours, key=lambda a: (a.agreed_at, -a.decision), reverse=True)
-        items += [
-            {"topic": topic, "text": a.text, "lang": a.lang} for a in newest[:MAX_CONTEXT_PER_TOPIC]
-        ]
-    if not items:
-        return {}
-    names = {t: {"nl": packs[t].title.nl, "en": packs[t].title.en} for t in pack.builds_on}
-    return {"context": items, "context_names": names}
+    if pack.id == EVALUATION_PACK:
+        # An evaluation moment starts from the register: which agreements to rate.
+        return RedirectResponse(f"/team/evaluate?lang={lang}", status_code=303)
+    fields = {
+        "pack_id": pack.id,
+        "lang": lang,
+        "title": pack.title.in_(lang),
+        "intro": pack.intro.in_(lang),
+        "prompts": tuple(p.in_(lang) for p in pack.prompts),
+        "reveal": reveal,
+        "settings": {**pack_settings(pack, lang), **await built_on(request, pack, team.id)},
+    }
+    return await open_session(request, team, fields)
 
 
 async def chosen_pack(

@@ -7,8 +7,8 @@ import hashlib
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from starlette.requests import HTTPConnection
-from starlette.responses import RedirectResponse
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import RedirectResponse, Response
 
 from ..rules.records import Account, Team
 
@@ -51,3 +51,14 @@ async def sign_in_first(connection: HTTPConnection) -> RedirectResponse:
         return RedirectResponse("/setup", status_code=303)
     back = quote(connection.url.path + (f"?{connection.url.query}" if connection.url.query else ""))
     return RedirectResponse(f"/signin?next={back}", status_code=303)
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
