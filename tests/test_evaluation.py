@@ -161,6 +161,19 @@ async def test_three_evaluation_moments_show_a_trend_and_hide_a_rating_below_the
     assert "too few to show" in greet and "better than" not in greet and "worse than" not in greet
     assert speak.count("<circle") == 3 and "about the same as last time" in speak
     assert "Low score" not in speak
+    # Who does what for an agreement, on the page and in the code of conduct's files.
+    assert "Who does what" in speak and "Practise feedback in pairs" in speak
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        document = (await http.get("/team/register.json")).json()
+        markdown = (await http.get("/team/register.md", headers=EN)).text
+    by_text = {a["text"]: a for t in document["topics"] for a in t["agreements"]}
+    assert [r["mean"] for r in by_text[GREET]["ratings"]] == [4.33, 3.33, None]
+    assert by_text[GREET]["ratings"][-1]["counts"] is None
+    assert {"what": "Practise feedback in pairs", "who": "Team leaders"}.items() <= (
+        by_text[SPEAK]["actions"][0].items()
+    )
+    assert "by too few to show" in markdown and "4.0 of 5 (3 ratings)" in markdown
+    assert "Practise feedback in pairs · Team leaders" in markdown
 
 
 async def test_trend_down_and_up_between_two_moments(server):

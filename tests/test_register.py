@@ -209,5 +209,9 @@ async def test_nothing_in_the_register_or_its_exports_points_at_a_participant(se
         "is_due",
         "retired_at",
         "older_versions",
+        "actions",
+        "ratings",
     }
+    for action in agreement["actions"]:  # who does what: the owner as typed, nothing more
+        assert set(action) == {"what", "who", "due", "status"}
     assert not re.search(r"dv_p_|pseudonym|voter", exports[2])

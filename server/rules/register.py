@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 # The handbook's loop: values first, then the norms and rules, then the behaviour that shows
 # them; the other topics follow in the order a facilitator sees them.
@@ -163,41 +162,3 @@ def by_status(actions: Iterable[TrackedAction], today: str) -> list[TrackedActio
         return (rank, action.due or "9999", action.number)
 
     return sorted(actions, key=key)
-
-
-def as_json(topics: Iterable[Topic], today: str) -> dict[str, Any]:
-    """The register as the `draagvlak.register/1` document (docs/outcome.md)."""
-
-    def version(a: Agreement) -> dict[str, Any]:
-        return {
-            "version": a.version,
-            "text": a.text,
-            "lang": a.lang,
-            "agreed_at": a.agreed_at,
-            "session": a.session_title,
-            "decision": a.decision,
-            "responses": a.responses,
-            "counts": dict(a.counts) if a.counts is not None else None,
-            "superseded_at": a.superseded_at,
-        }
-
-    return {
-        "schema": "draagvlak.register/1",
-        "topics": [
-            {
-                "topic": topic.id,
-                "agreements": [
-                    {
-                        "id": line.newest.id,
-                        **version(line.newest),
-                        "review_at": line.newest.review_at,
-                        "is_due": line.newest.is_due(today),
-                        "retired_at": line.newest.retired_at,
-                        "older_versions": [version(a) for a in line.older],
-                    }
-                    for line in topic.lines
-                ],
-            }
-            for topic in topics
-        ],
-    }

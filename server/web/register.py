@@ -12,14 +12,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ..outcome.register import register_markdown
+from ..outcome.register import register_json, register_markdown, responsible
 from ..rules.actions import parse_due
 from ..rules.ratings import histories
 from ..rules.records import Team
 from ..rules.register import (
     MAX_REVIEW_MONTHS,
     add_months,
-    as_json,
     by_status,
     due_for_review,
     register_of,
@@ -68,6 +67,7 @@ async def register_context(request: Request, team: Team) -> dict[str, Any]:
         "names": await topic_names(request, team.id),
         "periods": await store.review_periods(team.id),
         "actions": actions,
+        "responsible": responsible(actions),
         "histories": histories(lines, await store.ratings(team.id)),
         "today": day,
         "sooner": add_months(date.fromisoformat(day), 1).isoformat(),
@@ -104,11 +104,19 @@ async def register_export(request: Request) -> Response:
     headers = {"content-disposition": 'attachment; filename="draagvlak-register.{}"'}
     if request.path_params["kind"] == "json":
         headers["content-disposition"] = headers["content-disposition"].format("json")
-        document = as_json(context["topics"], context["today"])
+        document = register_json(
+            context["topics"], context["today"], context["responsible"], context["histories"]
+        )
         return JSONResponse({"team": team.name, **document}, headers=headers)
     translator = request.app.state.renderer.translators[request_locale(request)]
     body = register_markdown(
-        team.name, context["topics"], context["names"], context["today"], translator
+        team.name,
+        context["topics"],
+        context["names"],
+        context["today"],
+        translator,
+        context["responsible"],
+        context["histories"],
     )
     headers["content-disposition"] = headers["content-disposition"].format("md")
     return Response(body, media_type="text/markdown; charset=utf-8", headers=headers)
