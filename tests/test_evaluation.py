@@ -91,7 +91,7 @@ async def test_three_evaluation_moments_show_a_trend_and_hide_a_rating_below_the
     )
 
     # Moment 1: both actions are reviewed on the projector, then both agreements rated.
-    _, projected, _ = await evaluation(
+    first, projected, _ = await evaluation(
         server,
         [ids[GREET], ids[SPEAK]],
         [[4, 4, 5], [2, 2, 3]],
@@ -107,6 +107,19 @@ async def test_three_evaluation_moments_show_a_trend_and_hide_a_rating_below_the
     # The register: SPEAK rated low, with a way to act on it.
     login = await sign_in(server.url)
     async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        # The moment's own outcome keeps the verdicts and the remarks, for the team to read.
+        # A facilitator of the team gets the session's pass first, as the console does.
+        passed = await http.post(f"/s/{first}/share")
+        pass_cookie = "; ".join(f"{k}={v}" for k, v in passed.cookies.items())
+        shared = await http.post(f"/s/{first}/share", headers={"cookie": f"{login}; {pass_cookie}"})
+        token = shared.headers["location"].split("share=")[1].split("#")[0]
+        review = (await http.get(f"/r/{token}", headers=EN)).text
+        assert "Open actions from earlier sessions" in review
+        assert "Make a greeting rota" in review and "The rota helps" in review
+        handout = (await http.get(f"/r/{token}/outcome.md", headers=EN)).text
+        assert "- Make a greeting rota (Ans): **Done**" in handout
+        assert "- Training on feedback: **Carried over**" in handout
+        assert "- The rota helps" in handout
         page = (await http.get("/team/register", headers=EN)).text
         speak = page.split(f'id="a-{ids[SPEAK]}"')[1].split("</article>")[0]
         assert "2.3" in speak and "Low score" in speak

@@ -44,6 +44,15 @@ _MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>#|~])")
 _MD_BLOCK_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 
 
+# What an evaluation moment said of an open action of an earlier session.
+VERDICTS = {
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+    "carried": N_("Carried over"),
+    "": N_("Not discussed"),
+}
+
+
 def to_markdown(outcome: Outcome, translator: Translator) -> str:
     """The whole outcome as a Markdown document in the translator's language."""
     _ = translator.gettext
@@ -64,6 +73,14 @@ def to_markdown(outcome: Outcome, translator: Translator) -> str:
     # What was decided comes first, as on the review page; unanswered questions not at all.
     for decision in outcome["decisions"]:
         lines += _markdown_decision(decision, outcome["floor"], translator)
+    reviewed = outcome.get("reviewed_actions") or []
+    if reviewed:
+        lines += [f"## {_('Open actions from earlier sessions')}", ""]
+        for action in reviewed:
+            verdict = _(VERDICTS[action["verdict"] or ""])
+            owner = f" ({_md_inline(action['who'])})" if action["who"] else ""
+            lines.append(f"- {_md_inline(action['what'])}{owner}: **{verdict}**")
+        lines.append("")
     lines += [f"## {_('Questions')}", ""]
     for prompt in outcome["prompts"]:
         if prompt["answers"] or prompt["items"]:
@@ -114,7 +131,7 @@ def _markdown_choices(choices: Choices, floor: int, translator: Translator) -> l
     _ = translator.gettext
     if choices["counts"] is None:
         hidden = _(PICKS_HIDDEN) % {"floor": translator.number(floor)}
-        return [f"*{hidden}*", ""]
+        return [f"*{hidden}*", "", *_remarks(choices, translator)]
     lines = []
     if choices["mean"] is not None:
         lines += [_("Average: %(mean)s of 5") % {"mean": translator.decimal(choices["mean"])}, ""]
@@ -124,7 +141,16 @@ def _markdown_choices(choices: Choices, floor: int, translator: Translator) -> l
     ):
         label = _md_inline(option + (f" ({ends[index]})" if ends.get(index) else ""))
         lines.append(f"- **{label}**: {translator.number(count)}")
-    return [*lines, ""]
+    return [*lines, "", *_remarks(choices, translator)]
+
+
+def _remarks(choices: Choices, translator: Translator) -> list[str]:
+    """A rating's remarks on what helps or hinders, as the outcome sorted them."""
+    remarks = choices.get("remarks") or []
+    if not remarks:
+        return []
+    heading = f"*{translator.gettext('What helps or hinders')}*"
+    return [heading, "", *(f"- {_md_inline(r)}" for r in remarks), ""]
 
 
 def _has_voted(prompt: Prompt) -> bool:
