@@ -269,3 +269,55 @@ async def test_the_evaluation_pack_on_the_start_page_starts_from_the_register(se
         page = (await http.get(chosen.headers["location"], headers=EN)).text
     assert GREET in page
     assert re.search(r'value="nl"\s+checked', page)
+
+
+async def test_verdicts_and_ratings_survive_a_restart(server):
+    """A verdict acknowledged on the console and picks acknowledged on phones are on disk:
+    after a restart the projector shows the verdict, and closing keeps every rating."""
+    await closed_session(server, [{"text": GREET, "actions": [{"what": "Make a greeting rota"}]}])
+    ids = agreement_ids(server)
+    rota = action_ids(server)["Make a greeting rota"][0]
+    login = await sign_in(server.url)
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        made = await http.post("/team/evaluate", data={"agreement": [ids[GREET]], "lang": "en"})
+        session_id = made.headers["location"].split("/")[2]
+        cookie = f"dv_f_{session_id}={made.cookies[f'dv_f_{session_id}']}"
+        page = (await http.get(f"/s/{session_id}/console", headers={"cookie": cookie})).text
+    code = re.search(r'class="code">(\d{3}) (\d{3})<', page)
+    console = await LiveClient.connect(server.url, session_id, "console", cookie)
+    assert await console.request("review_action", id=rota, verdict="dropped") == "ok"
+    assert await console.request("open_prompt", prompt=0) == "ok"
+    phones = [await join(server.url, code[1] + code[2]) for _ in range(3)]
+    for index, phone_cookie in enumerate(phones):
+        phone = await LiveClient.connect(server.url, session_id, "phone", phone_cookie)
+        assert await phone.request("pick", value=str(index + 2)) == "ok"
+    server.stop()
+    server.start()
+    screen = await LiveClient.connect(server.url, session_id, "screen", cookie)
+    console = await LiveClient.connect(server.url, session_id, "console", cookie)
+    assert await console.request("project", projection="carried") == "ok"
+    await screen.wait_text("verdict-dropped")
+    assert action_ids(server)["Make a greeting rota"][1] == "dropped"
+    assert await console.request("end_session") == "ok"
+    assert rows(server.db, "SELECT responses, mean FROM ratings") == [(3, 4.0)]
+
+
+def test_opening_a_question_moves_the_projector_on_from_the_open_actions():
+    """Pure rules: the moment opens on the open actions; the first question opened puts the
+    projector back on the room; other projections stay where the leader put them."""
+    from server.rules import OpenPrompt, decide, evolve_all
+    from server.rules.carried import CarriedAction
+    from server.rules.room import ProjectionChanged
+    from server.rules.state import Actor, Phase, Projection, Role, SessionState
+
+    leader = Actor(Role.FACILITATOR)
+    carried = (CarriedAction("a" * 16, "Make a rota", "", "", "Greet", "open"),)
+    state = SessionState(prompts=("Q1", "Q2"), carried=carried, projection=Projection.CARRIED)
+    events = decide(state, leader, OpenPrompt(0))
+    assert isinstance(events, list) and ProjectionChanged(Projection.ROOM, 0) in events
+    after = evolve_all(state, events)
+    assert after.phase is Phase.ANSWERING and after.projection is Projection.ROOM
+    shown = SessionState(prompts=("Q1", "Q2"), projection=Projection.DECISIONS)
+    events = decide(shown, leader, OpenPrompt(0))
+    assert isinstance(events, list)
+    assert evolve_all(shown, events).projection is Projection.DECISIONS

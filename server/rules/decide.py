@@ -50,8 +50,16 @@ from .reviewing import (
     decide_reviewing,
     evolve_reviewing,
 )
-from .room import ROOM_COMMANDS, ROOM_EVENTS, RoomCommand, RoomEvent, decide_room, evolve_room
-from .state import Actor, PhaseChanged, Rejection, SessionState
+from .room import (
+    ROOM_COMMANDS,
+    ROOM_EVENTS,
+    ProjectionChanged,
+    RoomCommand,
+    RoomEvent,
+    decide_room,
+    evolve_room,
+)
+from .state import Actor, Phase, PhaseChanged, Projection, Rejection, SessionState
 from .voting import (
     VOTING_COMMANDS,
     VOTING_EVENTS,
@@ -103,7 +111,18 @@ def decide(state: SessionState, actor: Actor, command: Command) -> Decision:
         decided = decide_reviewing(state, actor, command)
     else:
         decided = decide_answering(state, actor, command)
-    return decided if isinstance(decided, Rejection) else list(decided)
+    if isinstance(decided, Rejection):
+        return decided
+    return [*decided, *_moving_on(state, decided)]
+
+
+def _moving_on(state: SessionState, events: Sequence[Event]) -> list[Event]:
+    """An evaluation moment opens on the open actions; the first question opened moves the
+    projector on to the room, as a leader would expect."""
+    opens = any(isinstance(e, PhaseChanged) and e.phase is Phase.ANSWERING for e in events)
+    if opens and state.projection is Projection.CARRIED:
+        return [ProjectionChanged(Projection.ROOM, 0)]
+    return []
 
 
 def evolve(state: SessionState, event: Event) -> SessionState:
