@@ -319,6 +319,16 @@ def test_the_loop_values_rules_evaluation_and_the_register(
             shoot(screen, "projector-rating")
             shoot(phones[1], "phone-rating", full=True)
             check_axe(phones[1])
+            # A remark being typed stays while the phone changes its pick (its own part
+            # is drawn again around it).
+            draft = phones[0].get_by_label("What helps or hinders? (you may leave this empty)")
+            draft.fill("Half-typed")
+            for value in (2, values[0]):
+                phones[0].locator(".pick-option").nth(value - 1).click()
+                phones[0].locator(".pick-form button[type=submit]").click()
+                status = phones[0].locator(".pick-form [role=status]")
+                expect(status).to_have_text(f"Received: {value}")
+            expect(draft).to_have_value("Half-typed")
     assert sorted(rated) == sorted([RULE, VALUE_2])
     close_session(console, phones)
 
