@@ -400,6 +400,21 @@ def test_grouping_by_drag_by_keyboard_and_on_a_phone(server, browser, playwright
     shoot(screen, "projector-grouping")
     shoot(helper, "phone-grouping")
 
+    # Voting on the groups: a group opened on the ballot stays open, with its answers,
+    # while the phone gives its dots (the answers come once, not with every dot).
+    console.get_by_role("button", name="Start voting").click()
+    voter = teachers[0]
+    respect = voter.locator(".ballot-item", has_text="Respect").first
+    respect.locator("summary").click()
+    answers = respect.locator(".ballot-answers li")
+    expect(answers).to_have_count(3)
+    for left in ("2 dots left", "1 dot left"):
+        respect.get_by_role("button", name="Give a dot").click()
+        expect(voter.locator(".dots-left")).to_contain_text(left)
+        expect(respect.locator(".ballot-answers")).to_have_attribute("open", "")
+        expect(answers).to_have_count(3)
+    expect(answers.first).to_be_visible()
+
 
 def test_a_whole_session_from_answers_to_the_review_page_and_exports(server, browser, playwright):
     """Three phones answer; the leader groups, opens voting and reveals; a decision is agreed

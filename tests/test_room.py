@@ -261,3 +261,10 @@ async def test_a_ballot_opens_a_group_to_show_its_answers(server):
     assert "2 answers" in group
     assert "Listening to each other" in group and "Letting others finish" in group
     assert "Coffee" not in group
+    # A dot re-draws the ballot without the answers: the phone keeps the ones it has.
+    sent = len(phone.frames)
+    assert await phone.request("vote", item="g1", dots=1) == "ok"
+    await phone.wait_for(lambda c: any("1 dot" in f for f in c.frames[sent:]))
+    ballot = [f for f in phone.frames[sent:] if 'class="ballot"' in f][-1]
+    assert 'id="ga-g1-2" hx-preserve' in ballot
+    assert "Listening to each other" not in ballot

@@ -56,7 +56,9 @@ class Publisher:
         self.agreements: tuple[tuple[str, str], ...] = ()  # (id, text): what a decision may change
         self.suggested = False
         self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
-        self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
+        self._mine_cache: (
+            tuple[tuple[object, ...], dict[tuple[str, bool, Hashable], Frame]] | None
+        ) = None
 
     @property
     def base_url(self) -> str:
@@ -78,9 +80,6 @@ class Publisher:
                 return [self.channel("screen")]
             case View.CONSOLE:
                 return [self.channel("console", client.locale)]
-
-    def watching(self, view: View) -> list[str]:
-        return self.presence.watching(view)
 
     def _prune_suggestions(self) -> None:
         """Keeps of each suggestion the answers still ungrouped, if two or more remain."""
@@ -141,11 +140,12 @@ class Publisher:
         # must wait for the next message, or htmx would swap it into the replaced stage.
         return replace(self._frame(template, locale, "stage", **extra), ends_message=True)
 
-    def mine(self, pseudonym: str, locale: str) -> Frame:
-        """The participant's own part: answers, ballot or consent, by phase."""
+    def mine(self, pseudonym: str, locale: str, in_full: bool = True) -> Frame:
+        """The participant's own part by phase; not `in_full`: without what it keeps (a
+        ballot's answers in its groups, _ballot_item.html)."""
         state = self.state
         own = state.answers_by(pseudonym, state.prompt_index)
-        return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym)
+        return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym, in_full=in_full)
 
     def joined_count(self, locale: str, view: View) -> Frame:
         """How many joined (of how many expected), and whether the room is locked; the
@@ -187,12 +187,12 @@ class Publisher:
 
     async def publish_suggestions(self) -> None:
         self._prune_suggestions()
-        for locale in self.watching(View.CONSOLE):
+        for locale in self.presence.watching(View.CONSOLE):
             frame = self._frame("_suggestions.html", locale, "suggestions")
             await self.hub.publish(self.channel("console", locale), [frame])
 
     async def publish_joined(self) -> None:
-        for locale in self.watching(View.CONSOLE):
+        for locale in self.presence.watching(View.CONSOLE):
             frame = self.joined_count(locale, View.CONSOLE)
             await self.hub.publish(self.channel("console", locale), [frame])
         screen = self.joined_count(self.record.lang, View.SCREEN)
@@ -215,9 +215,9 @@ class Publisher:
             changed |= Shown.STAGE
         authors: set[str] = set()
         if Shown.STAGE in changed:
-            for locale in self.watching(View.PHONE):
+            for locale in self.presence.watching(View.PHONE):
                 await self.hub.publish(self.channel("phone", locale), [self.phone_stage(locale)])
-            for locale in self.watching(View.CONSOLE):
+            for locale in self.presence.watching(View.CONSOLE):
                 await self.hub.publish(
                     self.channel("console", locale), [self.console_stage(locale)]
                 )
@@ -246,29 +246,29 @@ class Publisher:
         if Shown.COUNTS in changed or has_ended:
             await self.publish_joined()
         if changed & (Shown.ANSWERS | Shown.CHOICES) or has_ended:
-            for locale in self.watching(View.CONSOLE):
+            for locale in self.presence.watching(View.CONSOLE):
                 frame = self.answer_count(locale)
                 await self.hub.publish(self.channel("console", locale), [frame])
             await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
-        await self._publish_mine(authors)
+        await self._publish_mine(authors, in_full=Shown.STAGE in changed)
 
     async def _publish_results(self) -> None:
         """Dots given after the reveal change the results, which every stage shows."""
-        for locale in self.watching(View.PHONE):
+        for locale in self.presence.watching(View.PHONE):
             frame = self._frame("_phone_results.html", locale, "phone-results")
             await self.hub.publish(self.channel("phone", locale), [frame])
         await self._publish_projector()
 
     async def _publish_projector(self) -> None:
         """What the projector shows changed: its stage, and the console that steers it."""
-        for locale in self.watching(View.CONSOLE):
+        for locale in self.presence.watching(View.CONSOLE):
             await self.hub.publish(self.channel("console", locale), [self.console_stage(locale)])
         await self.hub.publish(self.channel("screen"), [self.screen_stage()])
 
     async def _publish_picks(self) -> None:
         """A pick changes the distribution: on the console always, on the projector when it
         shows the answers (with live reveal, or once answering closed)."""
-        for locale in self.watching(View.CONSOLE):
+        for locale in self.presence.watching(View.CONSOLE):
             frame = self._frame("_distribution.html", locale, "distribution", view="console")
             await self.hub.publish(self.channel("console", locale), [frame])
         if self.state.is_wall_visible:
@@ -279,7 +279,7 @@ class Publisher:
 
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
         events = list(events)
-        for locale in self.watching(View.CONSOLE):
+        for locale in self.presence.watching(View.CONSOLE):
             console = self._answer_frames(events, locale, is_moderated=True)
             await self.hub.publish(self.channel("console", locale), console)
         if self.state.is_wall_visible and self.state.current_ask.kind is Kind.WORDS:
@@ -314,7 +314,7 @@ class Publisher:
 
     async def _publish_progress(self) -> None:
         """ "12 of 18 voted": counts of people, never who."""
-        for locale in self.watching(View.CONSOLE):
+        for locale in self.presence.watching(View.CONSOLE):
             frame = self._frame("_progress.html", locale, "progress")
             await self.hub.publish(self.channel("console", locale), [frame])
         frame = self._frame("_progress.html", self.record.lang, "progress")
@@ -322,16 +322,16 @@ class Publisher:
 
     async def _publish_board(self) -> None:
         """The whole board, once per audience: moves come in bursts and coalesce."""
-        for locale in self.watching(View.CONSOLE):
+        for locale in self.presence.watching(View.CONSOLE):
             console = self._frame("_board.html", locale, "board", view="console")
             await self.hub.publish(self.channel("console", locale), [console])
-        for locale in self.watching(View.PHONE) if self.state.is_phone_grouping else ():
+        for locale in self.presence.watching(View.PHONE) if self.state.is_phone_grouping else ():
             phone = self._frame("_board.html", locale, "board", view="phone")
             await self.hub.publish(self.channel("phone", locale), [phone])
         screen = self._frame("_board.html", self.record.lang, "board", view="screen")
         await self.hub.publish(self.channel("screen"), [screen])
 
-    async def _publish_mine(self, authors: set[str]) -> None:
+    async def _publish_mine(self, authors: set[str], in_full: bool) -> None:
         """Each author's own part. People whose parts read the same share one rendering,
         kept while the rest of what it shows stays the same: when voting opens a thousand
         empty ballots are one, and in a burst of votes most ballots were rendered before."""
@@ -343,8 +343,8 @@ class Publisher:
         rendered = cached[1]
         for pseudonym in authors:
             for locale in self.presence.locales_of(pseudonym):
-                key = (locale, personal_part(state, pseudonym))
+                key = (locale, in_full, personal_part(state, pseudonym))
                 frame = rendered.get(key)
                 if frame is None:
-                    frame = rendered[key] = self.mine(pseudonym, locale)
+                    frame = rendered[key] = self.mine(pseudonym, locale, in_full)
                 await self.hub.publish(self.channel("participant", pseudonym, locale), [frame])
