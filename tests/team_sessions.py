@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,29 @@ EN = {"accept-language": "en"}
 def rows(db: Path, query: str, *args: object) -> list[tuple[Any, ...]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(query, args).fetchall()
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A session a form post opened, as its facilitator has it."""
+
+    id: str
+    cookie: str  # the facilitator's, "name=value"
+    code: str  # the join code
+    console: str  # the console page
+
+
+async def opened(http: httpx.AsyncClient, made: httpx.Response) -> Opened:
+    """The session behind the redirect of a post that opened one (the start page, an
+    evaluation moment): its id, the console's cookie it set, its join code."""
+    assert made.status_code == 303, made.text
+    session_id = made.headers["location"].split("/")[2]
+    name = f"dv_f_{session_id}"
+    cookie = f"{name}={made.cookies[name]}"
+    page = await http.get(f"/s/{session_id}/console", headers={"cookie": cookie, **EN})
+    code = re.search(r'class="code">(\d{3}) (\d{3})<', page.text)
+    assert code, page.text[:500]
+    return Opened(session_id, cookie, code[1] + code[2], page.text)
 
 
 def second_team(server: Any, email: str = "b@andere.example") -> str:
@@ -63,16 +87,11 @@ async def closed_session(
     login = await sign_in(server.url, **({"email": email} if email else {}))
     async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
         made = await http.post("/sessions", data={"pack": pack, "lang": "en"})
-        assert made.status_code == 303, made.text
-        session_id = made.headers["location"].split("/")[2]
-        name = f"dv_f_{session_id}"
-        cookie = f"{name}={made.cookies[name]}"
-        page = await http.get(f"/s/{session_id}/console", headers={"cookie": cookie, **EN})
-    code = re.search(r'class="code">(\d{3}) (\d{3})<', page.text)
-    assert code, page.text[:500]
+        session = await opened(http, made)
+    session_id, cookie = session.id, session.cookie
     console = await LiveClient.connect(server.url, session_id, "console", cookie)
     assert await console.request("open_prompt", prompt=0) == "ok"
-    cookies = [await join(server.url, code[1] + code[2]) for _ in range(phones)]
+    cookies = [await join(server.url, session.code) for _ in range(phones)]
     clients = [await LiveClient.connect(server.url, session_id, "phone", c) for c in cookies]
     for index, phone in enumerate(clients):
         assert await phone.request("answer", text=f"answer {index}") == "ok"

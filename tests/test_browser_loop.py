@@ -87,10 +87,9 @@ def start_question(console: Page) -> None:
     console.get_by_role("button", name=re.compile("^Start this question")).first.click()
 
 
-def answer_group_vote_reveal(console: Page, phones: list[Page], answers: list[str]) -> None:
-    """The first question answered on the phones, grouped, voted on (one dot each on the
+def answer_vote_reveal(console: Page, phones: list[Page], answers: list[str]) -> None:
+    """The open question answered on the phones, grouped, voted on (one dot each on the
     first answer) and revealed: where the console offers to propose a decision."""
-    start_question(console)
     for phone, text in zip(phones, answers, strict=True):
         phone.get_by_label("Write your answer").fill(text)
         phone.get_by_role("button", name="Send").click()
@@ -193,7 +192,8 @@ def test_the_loop_values_rules_evaluation_and_the_register(
     code = open_pack(console, base, "Core values")
     show(screen, console)
     join_all(phones, base, code, screen)
-    answer_group_vote_reveal(console, phones, ["Respect", "Honesty", "Safety"])
+    start_question(console)
+    answer_vote_reveal(console, phones, ["Respect", "Honesty", "Safety"])
     propose_own(console, VALUE)
     consent(phones, screen, VALUE, ["Can live with it", "Support", "Fully support"])
     close_round_agreed(console, screen)
@@ -225,18 +225,7 @@ def test_the_loop_values_rules_evaluation_and_the_register(
     folded.locator("summary").click()
     expect(folded.locator("li")).to_have_text(VALUE)
     # The first question walked as in the first session, then two decisions.
-    answers = ["Shouting at pupils", "Ignoring a colleague", "Gossip"]
-    for phone, text in zip(phones, answers, strict=True):
-        phone.get_by_label("Write your answer").fill(text)
-        phone.get_by_role("button", name="Send").click()
-    expect(console.locator("#wall li")).to_have_count(3)
-    console.get_by_role("button", name="Close and group the answers").click()
-    console.get_by_role("button", name="Start voting").click()
-    for phone in phones:
-        item = phone.locator(".ballot-item", has_text=answers[0])
-        item.get_by_role("button", name="Give a dot").click()
-        expect(phone.locator(".dots-left")).to_contain_text("2 dots left")
-    console.get_by_role("button", name="Reveal the results").click()
+    answer_vote_reveal(console, phones, ["Shouting at pupils", "Ignoring a colleague", "Gossip"])
     propose_own(console, RULE)
     consent(phones, screen, RULE, ["Support", "Support", "Can live with it"])
     close_round_agreed(console, screen)

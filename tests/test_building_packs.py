@@ -5,41 +5,25 @@ the phones, as they stood when it was made; the pack's action prompts help add a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import httpx
 import pytest
-from team_sessions import EN, closed_session, rows, second_team
+from team_sessions import EN, Opened, closed_session, opened, rows, second_team
 
 from wire import LiveClient, join, sign_in
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
 
 
-@dataclass
-class Made:
-    id: str
-    cookie: str  # the facilitator's, "name=value"
-    code: str
-
-
-async def made_session(server: object, pack: str, email: str | None = None) -> Made:
+async def made_session(server: object, pack: str, email: str | None = None) -> Opened:
     """A new session of the signed-in account's team, in English."""
     url = server.url  # type: ignore[attr-defined]
     login = await sign_in(url, **({"email": email} if email else {}))
     async with httpx.AsyncClient(base_url=url, headers={"cookie": login}) as http:
-        made = await http.post("/sessions", data={"pack": pack, "lang": "en"})
-        assert made.status_code == 303, made.text
-        session_id = made.headers["location"].split("/")[2]
-        name = f"dv_f_{session_id}"
-        cookie = f"{name}={made.cookies[name]}"
-        page = await http.get(f"/s/{session_id}/console", headers={"cookie": cookie, **EN})
-    code = re.search(r'class="code">(\d{3}) (\d{3})<', page.text)
-    assert code, page.text[:500]
-    return Made(session_id, cookie, code[1] + code[2])
+        return await opened(http, await http.post("/sessions", data={"pack": pack, "lang": "en"}))
 
 
-async def pages_of(server: object, made: Made) -> dict[str, str]:
+async def pages_of(server: object, made: Opened) -> dict[str, str]:
     """The console, the projector and the phone as they are now (the phone joins)."""
     url = server.url  # type: ignore[attr-defined]
     phone = await join(url, made.code)

@@ -9,7 +9,7 @@ import re
 
 import httpx
 import pytest
-from team_sessions import EN, closed_session, rows, second_team
+from team_sessions import EN, Opened, closed_session, opened, rows, second_team
 
 from wire import LiveClient, join, sign_in
 
@@ -17,6 +17,13 @@ pytestmark = pytest.mark.usefixtures("close_live_clients")
 
 GREET = "We greet every pupil at the door"
 SPEAK = "We speak to each other about behaviour"
+
+
+async def moment(server, data: dict, email: str | None = None) -> Opened:
+    """An evaluation moment opened from the register by the signed-in team."""
+    login = await sign_in(server.url, **({"email": email} if email else {}))
+    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
+        return await opened(http, await http.post("/team/evaluate", data=data, headers=EN))
 
 
 async def evaluation(
@@ -30,20 +37,8 @@ async def evaluation(
     """One evaluation moment from the register: marks the carried actions, rates each
     agreement with the picks (1..5, one per phone), closes. Returns the session id, what
     the projector showed of the open actions, and the console's last text."""
-    login = await sign_in(server.url, **({"email": email} if email else {}))
-    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
-        form = await http.get("/team/evaluate", headers=EN)
-        assert form.status_code == 200
-        made = await http.post(
-            "/team/evaluate", data={"agreement": rated, "lang": "en"}, headers=EN
-        )
-        assert made.status_code == 303, made.text
-        session_id = made.headers["location"].split("/")[2]
-        name = f"dv_f_{session_id}"
-        cookie = f"{name}={made.cookies[name]}"
-        page = await http.get(f"/s/{session_id}/console", headers={"cookie": cookie, **EN})
-    code = re.search(r'class="code">(\d{3}) (\d{3})<', page.text)
-    assert code
+    made = await moment(server, {"agreement": rated, "lang": "en"}, email)
+    session_id, cookie, code = made.id, made.cookie, made.code
     console = await LiveClient.connect(server.url, session_id, "console", cookie)
     screen = await LiveClient.connect(server.url, session_id, "screen", cookie)
     for action_id, verdict in (verdicts or {}).items():
@@ -53,7 +48,7 @@ async def evaluation(
         await screen.wait_for(lambda seen: all(w in seen.text for w in wanted))
     projected = screen.text
     phones = max(len(p) for p in picks) if picks else 0
-    cookies = [await join(server.url, code[1] + code[2]) for _ in range(phones)]
+    cookies = [await join(server.url, code) for _ in range(phones)]
     clients = [await LiveClient.connect(server.url, session_id, "phone", c) for c in cookies]
     for index, values in enumerate(picks):
         assert await console.request("open_prompt", prompt=index) == "ok"
@@ -222,13 +217,9 @@ async def test_one_team_cannot_rate_or_review_another_teams_agreements_and_actio
         assert act.status_code == 404
     # The other team's own moment carries none of the first team's actions, and a review
     # of one of them is refused as gone: the tracker does not change.
-    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
-        made = await http.post("/team/evaluate", data={"lang": "en"})
-        session_id = made.headers["location"].split("/")[2]
-        cookie = f"dv_f_{session_id}={made.cookies[f'dv_f_{session_id}']}"
-        page = (await http.get(f"/s/{session_id}/console", headers={"cookie": cookie})).text
-    assert "Make a greeting rota" not in page
-    console = await LiveClient.connect(server.url, session_id, "console", cookie)
+    theirs = await moment(server, {"lang": "en"}, other)
+    assert "Make a greeting rota" not in theirs.console
+    console = await LiveClient.connect(server.url, theirs.id, "console", theirs.cookie)
     assert await console.request("review_action", id=rota, verdict="done") == "rejected"
     assert action_ids(server)["Make a greeting rota"][1] == "open"
     assert rows(server.db, "SELECT count(*) FROM tracked_actions WHERE what = 'Mine now'") == [(0,)]
@@ -237,13 +228,8 @@ async def test_one_team_cannot_rate_or_review_another_teams_agreements_and_actio
 async def test_a_review_of_an_unknown_action_is_refused_and_nothing_changes(server):
     await closed_session(server, [{"text": GREET, "actions": [{"what": "Make a greeting rota"}]}])
     rota = action_ids(server)["Make a greeting rota"][0]
-    login = await sign_in(server.url)
-    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
-        made = await http.post("/team/evaluate", data={"lang": "en"})
-        session_id = made.headers["location"].split("/")[2]
-        cookie = f"dv_f_{session_id}={made.cookies[f'dv_f_{session_id}']}"
-        page = await http.get(f"/s/{session_id}/console", headers={"cookie": cookie})
-    code = re.search(r'class="code">(\d{3}) (\d{3})<', page.text)
+    made = await moment(server, {"lang": "en"})
+    session_id, cookie = made.id, made.cookie
     console = await LiveClient.connect(server.url, session_id, "console", cookie)
     assert await console.request("review_action", id="0" * 16, verdict="done") == "rejected"
     assert await console.request("review_action", id=rota, verdict="maybe") == "rejected"
@@ -251,7 +237,7 @@ async def test_a_review_of_an_unknown_action_is_refused_and_nothing_changes(serv
     assert await console.request("review_action", id=rota, verdict="carried") == "ok"
     assert action_ids(server)["Make a greeting rota"][1] == "open"  # carried keeps it open
     phone = await LiveClient.connect(
-        server.url, session_id, "phone", await join(server.url, code[1] + code[2])
+        server.url, session_id, "phone", await join(server.url, made.code)
     )
     assert await phone.request("review_action", id=rota, verdict="done") == "rejected"
     assert action_ids(server)["Make a greeting rota"][1] == "open"
@@ -277,17 +263,12 @@ async def test_verdicts_and_ratings_survive_a_restart(server):
     await closed_session(server, [{"text": GREET, "actions": [{"what": "Make a greeting rota"}]}])
     ids = agreement_ids(server)
     rota = action_ids(server)["Make a greeting rota"][0]
-    login = await sign_in(server.url)
-    async with httpx.AsyncClient(base_url=server.url, headers={"cookie": login}) as http:
-        made = await http.post("/team/evaluate", data={"agreement": [ids[GREET]], "lang": "en"})
-        session_id = made.headers["location"].split("/")[2]
-        cookie = f"dv_f_{session_id}={made.cookies[f'dv_f_{session_id}']}"
-        page = (await http.get(f"/s/{session_id}/console", headers={"cookie": cookie})).text
-    code = re.search(r'class="code">(\d{3}) (\d{3})<', page)
+    made = await moment(server, {"agreement": [ids[GREET]], "lang": "en"})
+    session_id, cookie = made.id, made.cookie
     console = await LiveClient.connect(server.url, session_id, "console", cookie)
     assert await console.request("review_action", id=rota, verdict="dropped") == "ok"
     assert await console.request("open_prompt", prompt=0) == "ok"
-    phones = [await join(server.url, code[1] + code[2]) for _ in range(3)]
+    phones = [await join(server.url, made.code) for _ in range(3)]
     for index, phone_cookie in enumerate(phones):
         phone = await LiveClient.connect(server.url, session_id, "phone", phone_cookie)
         assert await phone.request("pick", value=str(index + 2)) == "ok"
