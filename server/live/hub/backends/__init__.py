@@ -13,4 +13,10 @@ def open_backend(url: str) -> Backend:
         from .memory import MemoryBackend
 
         return MemoryBackend()
-    raise ValueError(f"no hub for {url!r}: use memory://")
+    if url.startswith(("redis://", "rediss://")):
+        try:
+            from .redis import RedisBackend
+        except ImportError as error:
+            raise ValueError(f"{url!r} needs redis-py: pip install 'draagvlak[redis]'") from error
+        return RedisBackend(url)
+    raise ValueError(f"no hub for {url!r}: use memory://, redis:// or rediss://")
