@@ -84,6 +84,11 @@ class RedisBackend:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
+    @property
+    def is_subscribed(self) -> bool:
+        """Whether frames published by other processes reach this one now."""
+        return self._is_subscribed
+
     async def start(self, deliver: Deliver) -> None:
         try:
             self._pubsub = await self._subscribe()
