@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from conftest import fresh_database
 from server.rules import AnswerAdded, AnswerDeleted, AnswerEdited, PromptAdded, RoomLocked
 from server.rules.actions import ActionAdded, ActionEdited, ActionRemoved
 from server.rules.consent import (
@@ -44,7 +45,14 @@ EXTRA_URLS = [u for u in os.environ.get("DRAAGVLAK_TEST_STORE_URLS", "").split("
 
 @pytest_asyncio.fixture(params=["sqlite", *EXTRA_URLS])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.param
+    """A fresh, empty store per test: a new SQLite file, or a new PostgreSQL database made
+    through the configured one (which must answer: a configured engine never skips)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    elif request.param.startswith(("postgresql://", "postgres://")):
+        url = fresh_database(request.param)
+    else:
+        url = request.param
     store = open_store(url)
     await store.open()
     try:

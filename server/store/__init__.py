@@ -185,4 +185,10 @@ def open_store(url: str) -> Store:
         from .sqlite import SQLiteStore
 
         return SQLiteStore(url.removeprefix("sqlite:///"))
-    raise ValueError(f"no store for {url!r}: use sqlite:///path/to/file.db")
+    if url.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise ValueError(
+        f"no store for {url!r}: use sqlite:///path/to/file.db or postgresql://host/database"
+    )

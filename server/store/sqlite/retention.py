@@ -4,9 +4,10 @@ labels and counts; raw answers go, also from the saved outcome."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import aiosqlite
+
+from ..retained import without_raw_answers
 
 
 async def forget_raw_answers(db: aiosqlite.Connection, created_before: str) -> list[str]:
@@ -34,20 +35,3 @@ async def forget_raw_answers(db: aiosqlite.Connection, created_before: str) -> l
         raise
     await db.execute("COMMIT")
     return [session_id for session_id, _ in due]
-
-
-def without_raw_answers(outcome: dict[str, Any]) -> dict[str, Any]:
-    """The outcome as retention leaves it: groups keep their label and count; answers that
-    stood on their own go, and so do the texts of every answer."""
-    for prompt in outcome.get("prompts", []):
-        prompt["items"] = [
-            {**item, "answers": []} for item in prompt.get("items", []) if not _is_loose(item)
-        ]
-    return outcome
-
-
-def _is_loose(item: dict[str, Any]) -> bool:
-    if "kind" in item:
-        return bool(item["kind"] == "answer")
-    # Outcomes saved before items had a kind: a loose answer is labelled with its own text.
-    return bool(item.get("answers") == [item.get("label")])
