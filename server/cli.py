@@ -10,6 +10,7 @@ import json
 import logging
 import socket
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     import uvicorn
     from starlette.types import ASGIApp
 
+DB_HELP = "SQLite file (default draagvlak.db), or a postgresql://user@host/database URL"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="draagvlak", description="Live, anonymous team sessions.")
@@ -34,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         "--host", help="address to listen on (default 127.0.0.1; 0.0.0.0 for phones on the network)"
     )
     serve.add_argument("--port", type=int, help="port (default 8000)")
-    serve.add_argument("--db", help="SQLite file (default draagvlak.db)")
+    serve.add_argument("--db", help=DB_HELP)
     serve.add_argument("--public-url", help="address phones use, shown on the projector")
     suggest = commands.add_parser(
         "suggest-groups",
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     account.add_argument("email")
     account.add_argument("--team", help="the team (made when no team has this name); create only")
     account.add_argument("--admin", action="store_true", help="may invite others; create only")
-    account.add_argument("--db", help="SQLite file (default draagvlak.db)")
+    account.add_argument("--db", help=DB_HELP)
     # Parsed in two steps so that a wrong option shows its own command's usage, not the
     # top level's.
     args, unknown = parser.parse_known_args(argv)
@@ -99,7 +102,7 @@ async def manage_account(settings: Settings, args: argparse.Namespace) -> int:
     from .web.passwords import hash_password, weakness
     from .web.signed import utc_now
 
-    check_store_url(settings.store_url)
+    check_store(settings.store_url)
     store = open_store(settings.store_url)
     await store.open()
     try:
@@ -132,6 +135,26 @@ async def manage_account(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await store.close()
+
+
+def check_store(url: str) -> None:
+    """The store at `url` can be used; raises StoreFileError saying why not, before the
+    server listens. A PostgreSQL database must answer now and be Draagvlak's or empty."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        check_store_url(url)
+        return
+    try:
+        from .store.postgres.database import DatabaseError, check_database
+    except ImportError as error:
+        raise StoreFileError(
+            f"PostgreSQL needs the asyncpg package ({error}): pip install 'draagvlak[postgres]'"
+        ) from None
+    try:
+        # In a thread of its own: the caller may be running an event loop already.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, check_database(url)).result()
+    except DatabaseError as error:
+        raise StoreFileError(str(error)) from None
 
 
 def installed_version() -> str:
@@ -168,7 +191,7 @@ def serve_app(settings: Settings) -> int:
     logging.getLogger("uvicorn.error").addFilter(without_client_addresses)
     # Everything that can be wrong is found before the server listens: one line, no trace.
     app = create_app(settings)
-    check_store_url(settings.store_url)
+    check_store(settings.store_url)
     listening = bind_socket(settings.host, settings.port)
     config = uvicorn_config(settings, app)
     tune_garbage_collector()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -10,23 +11,29 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
 
-from server.cli import uvicorn_config, without_client_addresses
+from server.cli import check_store, uvicorn_config, without_client_addresses
 from server.config import Settings
-from server.store.sqlite.file import check_store_url
 from server.web.app import create_app
 from server.web.listener import bind_socket
 from wire import OPEN_CLIENTS
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Opt-in: the test servers keep their sessions in PostgreSQL instead of a SQLite file,
+# each server in a fresh database made through this one (`bash .ci/postgres` prints it).
+SERVER_STORE_URL = os.environ.get("DRAAGVLAK_TEST_SERVER_STORE_URL", "")
 
 
 def free_port() -> int:
@@ -60,7 +67,7 @@ class ServerProcess:
                     "--port",
                     str(self.port),
                     "--db",
-                    str(self.db),
+                    store_url_for(self.db),
                 ],
                 cwd=ROOT,
                 env=self.env,
@@ -91,6 +98,39 @@ class ServerProcess:
     @property
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
+
+
+def fresh_database(url: str) -> str:
+    """A new, empty database next to the one at a postgresql:// `url`, as a URL."""
+    import asyncpg
+
+    name = f"draagvlak_test_{uuid.uuid4().hex[:16]}"
+
+    async def create() -> None:
+        db = await asyncpg.connect(url, timeout=10)
+        try:
+            await db.execute(f"CREATE DATABASE {name}")
+        finally:
+            await db.close()
+
+    # In a thread of its own: the caller may be running an event loop already.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, create()).result()
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def store_url_for(db: Path) -> str:
+    """What a test server gets as --db: its SQLite file, or a database of its own in
+    PostgreSQL (the same one each time the server starts again)."""
+    if not SERVER_STORE_URL:
+        return str(db)
+    if db not in SERVER_DATABASES:
+        SERVER_DATABASES[db] = fresh_database(SERVER_STORE_URL)
+    return SERVER_DATABASES[db]
+
+
+SERVER_DATABASES: dict[Path, str] = {}
 
 
 def without_network(*command: str, probe: tuple[str, ...] = ("true",)) -> list[str]:
@@ -132,10 +172,10 @@ class AppServer:
 
     def start(self, timeout: float = 15.0) -> None:
         settings = Settings.from_env(
-            {**self.env, "DRAAGVLAK_DB": str(self.db), "DRAAGVLAK_PORT": str(self.port)}
+            {**self.env, "DRAAGVLAK_DB": store_url_for(self.db), "DRAAGVLAK_PORT": str(self.port)}
         )
         self._listen_to_logs(settings.log_level)
-        check_store_url(settings.store_url)
+        check_store(settings.store_url)
         listening = bind_socket(settings.host, self.port)
         config = uvicorn_config(settings, create_app(settings), log_config=None)
         self._server = uvicorn.Server(config)
