@@ -143,22 +143,24 @@ class RedisBackend:
             await self._wake.wait()
             self._wake.clear()
             batch, self._outgoing = self._outgoing, []
-            failure: BaseException | None = None
+            failure: Exception | None = None
             try:
                 async with self._client.pipeline(transaction=False) as pipe:
                     for channel, payload, _ in batch:
                         pipe.publish(channel, payload)
                     await pipe.execute()
-            except (RedisError, OSError) as error:
+            except Exception as error:  # handed to every waiting publisher, never lost
                 failure = error
             for _, _, done in batch:
                 if done.done():
                     continue
                 if failure is None:
                     done.set_result(None)
-                else:
+                elif isinstance(failure, (RedisError, OSError)):
                     message = f"Redis hub at {self._address}: {type(failure).__name__}"
                     done.set_exception(HubUnavailable(f"{message}: {failure}"))
+                else:
+                    done.set_exception(RuntimeError(f"the Redis hub failed: {failure!r}"))
 
     # The listener --------------------------------------------------------------------
 
