@@ -59,6 +59,18 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield store
     finally:
         await store.close()
+        if url != request.param and not url.startswith("sqlite"):
+            await drop_database(request.param, url)
+
+
+async def drop_database(maintenance_url: str, url: str) -> None:
+    import asyncpg
+
+    db = await asyncpg.connect(maintenance_url, timeout=10)
+    try:
+        await db.execute(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")
+    finally:
+        await db.close()
 
 
 def record(session_id: str, code: str, created_at: str = "2026-11-29T09:00:00+00:00"):
