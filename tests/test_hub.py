@@ -117,7 +117,7 @@ def test_open_hub_gives_a_fresh_hub_each_time() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["redis://localhost:6379", "memory:", "memory://x", "", "MEMORY://"]
+    "url", ["kafka://localhost:9092", "memory:", "memory://x", "", "MEMORY://"]
 )
 def test_open_hub_refuses_unknown_urls_clearly(url: str) -> None:
     """An unsupported hub URL fails at start-up, naming the URL and what would work."""
