@@ -40,7 +40,11 @@ def create_app(settings: Settings) -> Starlette:
         store = open_store(settings.store_url)
         hub = open_hub(settings.hub_url)
         await store.open()
-        await hub.start()
+        try:
+            await hub.start()
+        except BaseException:
+            await store.close()  # a hub that does not start leaves no store half open
+            raise
         app.state.store = store
         app.state.signer = Signer(await store.key("signing"))
         app.state.sessions = LiveSessions(
