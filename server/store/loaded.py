@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..rules.records import SessionRecord
-from ..rules.state import Action, Answer, Decision, Group, Response, Round
+from ..rules.state import Action, Answer, Decision, Group, Level, Phase, Response, Reveal, Round
 
 
 class CodeTaken(Exception):
@@ -70,3 +72,54 @@ class LoadedSession:
     consents: list[Consent] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
+
+
+# A row is whatever the driver returns that indexes and unpacks (a tuple, asyncpg's Record).
+Rows = Callable[[str], Awaitable[Iterable[Any]]]
+
+
+async def loaded_session(
+    row: Any, rows: Rows, queries: Mapping[str, str], json_value: Callable[[Any], Any]
+) -> LoadedSession:
+    """A session from its record's row and its tables' rows, in either engine: `queries`
+    names each table's query in the engine's dialect, `json_value` reads a JSON column."""
+    record = SessionRecord(
+        id=row[0],
+        code=row[1],
+        pack_id=row[2],
+        lang=row[3],
+        title=row[4],
+        intro=row[5],
+        prompts=tuple(json_value(row[6])),
+        facilitator_hash=row[7],
+        created_at=row[8],
+        phase=Phase(row[9]),
+        prompt_index=row[10],
+        reveal=Reveal(row[11]),
+        is_phone_grouping=bool(row[12]),
+        settings=json_value(row[13]),
+        team_id=row[14],
+    )
+
+    async def table(name: str) -> Iterable[Any]:
+        return await rows(queries[name])
+
+    return LoadedSession(
+        record,
+        answers=[Answer(*r) for r in await table("answers")],
+        receipts=[Receipt(*r) for r in await table("receipts")],
+        participants=frozenset(r[0] for r in await table("participants")),
+        groups=[Group(*r) for r in await table("groups")],
+        votes=[Dots(*r) for r in await table("votes")],
+        decisions=[Decision(*r) for r in await table("decisions")],
+        rounds=[
+            Round(d, n, text, bool(is_open), bool(agreed))
+            for d, n, text, is_open, agreed in await table("rounds")
+        ],
+        consents=[
+            Consent(d, n, voter, Response(Level(level), reason))
+            for d, n, voter, level, reason in await table("consents")
+        ],
+        actions=[Action(*r) for r in await table("actions")],
+        choices=[Choice(p, voter, tuple(json_value(v))) for p, voter, v in await table("choices")],
+    )

@@ -11,8 +11,7 @@ if TYPE_CHECKING:
     from .database import Connection
 
 from ...rules.records import SessionRecord
-from ...rules.state import Action, Answer, Decision, Group, Level, Phase, Response, Reveal, Round
-from ..loaded import Choice, Consent, Dots, LoadedSession, Receipt
+from ..loaded import LoadedSession, loaded_session
 
 # The rows of one session, in the order of the fields of their records; sorted by key,
 # as SQLite returns them.
@@ -57,6 +56,21 @@ ACTIONS = (
 )
 
 
+# Each table's query, by the name loaded_session reads it by.
+QUERIES = {
+    "answers": ANSWERS,
+    "receipts": RECEIPTS,
+    "participants": PARTICIPANTS,
+    "groups": GROUPS,
+    "votes": VOTES,
+    "decisions": DECISIONS,
+    "rounds": ROUNDS,
+    "consents": CONSENTS,
+    "actions": ACTIONS,
+    "choices": CHOICES,
+}
+
+
 async def insert_session(
     db: Connection | asyncpg.Pool[asyncpg.Record], record: SessionRecord
 ) -> None:
@@ -91,39 +105,4 @@ async def read_session(db: Connection, session_id: str) -> LoadedSession | None:
         async def rows(query: str) -> list[asyncpg.Record]:
             return await db.fetch(query, session_id)
 
-        record = SessionRecord(
-            id=row[0],
-            code=row[1],
-            pack_id=row[2],
-            lang=row[3],
-            title=row[4],
-            intro=row[5],
-            prompts=tuple(row[6]),
-            facilitator_hash=row[7],
-            created_at=row[8],
-            phase=Phase(row[9]),
-            prompt_index=row[10],
-            reveal=Reveal(row[11]),
-            is_phone_grouping=bool(row[12]),
-            settings=row[13],
-            team_id=row[14],
-        )
-        return LoadedSession(
-            record,
-            answers=[Answer(*r) for r in await rows(ANSWERS)],
-            receipts=[Receipt(*r) for r in await rows(RECEIPTS)],
-            participants=frozenset(r[0] for r in await rows(PARTICIPANTS)),
-            groups=[Group(*r) for r in await rows(GROUPS)],
-            votes=[Dots(*r) for r in await rows(VOTES)],
-            decisions=[Decision(*r) for r in await rows(DECISIONS)],
-            rounds=[
-                Round(d, n, text, bool(is_open), bool(agreed))
-                for d, n, text, is_open, agreed in await rows(ROUNDS)
-            ],
-            consents=[
-                Consent(d, n, voter, Response(Level(level), reason))
-                for d, n, voter, level, reason in await rows(CONSENTS)
-            ],
-            actions=[Action(*r) for r in await rows(ACTIONS)],
-            choices=[Choice(p, voter, tuple(v)) for p, voter, v in await rows(CHOICES)],
-        )
+        return await loaded_session(row, rows, QUERIES, lambda value: value)

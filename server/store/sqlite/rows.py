@@ -9,8 +9,7 @@ from typing import Any
 import aiosqlite
 
 from ...rules.records import SessionRecord
-from ...rules.state import Action, Answer, Decision, Group, Level, Phase, Response, Reveal, Round
-from ..loaded import Choice, Consent, Dots, LoadedSession, Receipt
+from ..loaded import LoadedSession, loaded_session
 
 # The rows of one session, in the order of the fields of their records.
 RECORD = (
@@ -32,6 +31,21 @@ ROUNDS = "SELECT decision, number, text, is_open, is_agreed FROM rounds WHERE se
 CONSENTS = "SELECT decision, round, voter, level, reason FROM consents WHERE session_id = ?"
 CHOICES = "SELECT prompt_index, voter, picked FROM choices WHERE session_id = ?"
 ACTIONS = "SELECT number, decision, what, who, due, origin FROM actions WHERE session_id = ?"
+
+
+# Each table's query, by the name loaded_session reads it by.
+QUERIES = {
+    "answers": ANSWERS,
+    "receipts": RECEIPTS,
+    "participants": PARTICIPANTS,
+    "groups": GROUPS,
+    "votes": VOTES,
+    "decisions": DECISIONS,
+    "rounds": ROUNDS,
+    "consents": CONSENTS,
+    "actions": ACTIONS,
+    "choices": CHOICES,
+}
 
 
 async def insert_session(db: aiosqlite.Connection, record: SessionRecord) -> None:
@@ -66,40 +80,4 @@ async def read_session(db: aiosqlite.Connection, session_id: str) -> LoadedSessi
     found = await rows(RECORD)
     if not found:
         return None
-    (row,) = found
-    record = SessionRecord(
-        id=row[0],
-        code=row[1],
-        pack_id=row[2],
-        lang=row[3],
-        title=row[4],
-        intro=row[5],
-        prompts=tuple(json.loads(row[6])),
-        facilitator_hash=row[7],
-        created_at=row[8],
-        phase=Phase(row[9]),
-        prompt_index=row[10],
-        reveal=Reveal(row[11]),
-        is_phone_grouping=bool(row[12]),
-        settings=json.loads(row[13]),
-        team_id=row[14],
-    )
-    return LoadedSession(
-        record,
-        answers=[Answer(*r) for r in await rows(ANSWERS)],
-        receipts=[Receipt(*r) for r in await rows(RECEIPTS)],
-        participants=frozenset(r[0] for r in await rows(PARTICIPANTS)),
-        groups=[Group(*r) for r in await rows(GROUPS)],
-        votes=[Dots(*r) for r in await rows(VOTES)],
-        decisions=[Decision(*r) for r in await rows(DECISIONS)],
-        rounds=[
-            Round(d, n, text, bool(is_open), bool(agreed))
-            for d, n, text, is_open, agreed in await rows(ROUNDS)
-        ],
-        consents=[
-            Consent(d, n, voter, Response(Level(level), reason))
-            for d, n, voter, level, reason in await rows(CONSENTS)
-        ],
-        actions=[Action(*r) for r in await rows(ACTIONS)],
-        choices=[Choice(p, voter, tuple(json.loads(v))) for p, voter, v in await rows(CHOICES)],
-    )
+    return await loaded_session(found[0], rows, QUERIES, json.loads)
