@@ -1,7 +1,7 @@
 """Where sessions are kept: a small interface in a few parts, with the engine chosen by URL.
 
-`sqlite:///path` is the embedded default; a PostgreSQL engine can be added behind the
-same interface later without touching the rules or the templates. Every engine passes
+`sqlite:///path` is the embedded default; `postgresql://` lets several processes share
+one database, behind the same interface, without touching the rules or the templates. Every engine passes
 the same contract tests (tests/test_store_contract.py).
 """
 
@@ -14,14 +14,17 @@ from ..rules import Event
 from ..rules.ratings import Rating
 from ..rules.records import Account, SavedPack, SessionRecord, Team
 from ..rules.register import Agreement, Status, TrackedAction
-from .loaded import CodeTaken, Consent, Dots, EmailTaken, LoadedSession, Receipt
+from .journal import JournalEntry
+from .loaded import CodeTaken, Consent, Dots, EmailTaken, LoadedSession, OutOfOrder, Receipt
 
 __all__ = [
     "CodeTaken",
     "Consent",
     "Dots",
     "EmailTaken",
+    "JournalEntry",
     "LoadedSession",
+    "OutOfOrder",
     "Receipt",
     "Store",
     "open_store",
@@ -37,15 +40,31 @@ class Sessions(Protocol):
 
     async def load_session(self, session_id: str) -> LoadedSession | None: ...
 
-    async def add_participant(self, session_id: str, pseudonym: str) -> bool:
-        """True when this pseudonym is new to the session."""
+    async def add_participant(
+        self, session_id: str, pseudonym: str, *, is_journaled: bool = False
+    ) -> bool:
+        """True when this pseudonym is new to the session; journaled, a new one also
+        takes the session's next sequence number."""
 
     async def append(
-        self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
-    ) -> None:
+        self,
+        session_id: str,
+        events: list[Event],
+        outcome: Mapping[str, Any] | None = None,
+        *,
+        after: int | None = None,
+    ) -> int:
         """Saves all events in one transaction: all of them are kept, or none. With an
         outcome, the same transaction closes the session and forgets who did what, also
-        on disk; a closed session's code is free again."""
+        on disk (the journal too); a closed session's code is free again.
+
+        With `after` (several processes): the batch is journaled under the session's
+        next sequence number, which is returned, but only while the session still stands
+        at `after`; otherwise nothing is saved and OutOfOrder is raised."""
+
+    async def journal(self, session_id: str, after: int) -> tuple[int, list[JournalEntry]]:
+        """The session's sequence number now, and its journal's entries after `after`,
+        in order; after closing the journal is empty (load the session instead)."""
 
     async def delete_session(self, session_id: str) -> None:
         """Everything of the session, at once and for good."""

@@ -18,6 +18,11 @@ class EmailTaken(Exception):
     """An account with this e-mail address exists already."""
 
 
+class OutOfOrder(Exception):
+    """Another process saved a change to this session first: nothing of this batch was
+    saved; catch up with the journal and decide again."""
+
+
 @dataclass(frozen=True)
 class Receipt:
     """A message id that was applied for a pseudonym, and the answer it made: a resend
@@ -72,6 +77,8 @@ class LoadedSession:
     consents: list[Consent] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
+    # The session's sequence number: how many journaled changes these rows include.
+    seq: int = 0
 
 
 # A row is whatever the driver returns that indexes and unpacks (a tuple, asyncpg's Record).
@@ -122,4 +129,5 @@ async def loaded_session(
         ],
         actions=[Action(*r) for r in await table("actions")],
         choices=[Choice(p, voter, tuple(json_value(v))) for p, voter, v in await table("choices")],
+        seq=row[15],
     )

@@ -20,10 +20,12 @@ import asyncpg
 
 from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
-from ..loaded import CodeTaken, LoadedSession
+from ..journal import JournalEntry, encode
+from ..loaded import CodeTaken, LoadedSession, OutOfOrder
 from .accounts import PostgresAccounts
 from .database import connect, migrate, rewrite
 from .events import apply
+from .journal import read_entries, write_entry
 from .register import PostgresRegister, changed, keep_in_register
 from .retention import forget_raw_answers
 from .rows import insert_session, read_session
@@ -43,7 +45,10 @@ class Pending:
     events: list[Event] = field(default_factory=list)
     outcome: Mapping[str, Any] | None = None
     participant: str | None = None
-    saved: asyncio.Future[bool] = field(
+    # Journaled (several processes): the sequence number this batch was decided after.
+    after: int | None = None
+    is_journaled: bool = False
+    saved: asyncio.Future[int] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -123,20 +128,32 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
     async def delete_pack(self, pack_id: str) -> None:
         await self.pool.execute("DELETE FROM saved_packs WHERE id = $1", pack_id)
 
-    async def add_participant(self, session_id: str, pseudonym: str) -> bool:
+    async def add_participant(
+        self, session_id: str, pseudonym: str, *, is_journaled: bool = False
+    ) -> bool:
         """In the next group commit: a thousand phones joining at once share a few
         commits instead of waiting for a thousand."""
-        return await self._commit(Pending(session_id, participant=pseudonym))
+        pending = Pending(session_id, participant=pseudonym, is_journaled=is_journaled)
+        return bool(await self._commit(pending))
 
     async def append(
-        self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
-    ) -> None:
+        self,
+        session_id: str,
+        events: list[Event],
+        outcome: Mapping[str, Any] | None = None,
+        *,
+        after: int | None = None,
+    ) -> int:
         """Saves a batch of events, durably, before it returns; batches that arrive while a
         commit is under way are saved together in the next one."""
-        if events:
-            await self._commit(Pending(session_id, events, outcome))
+        if not events:
+            return after or 0
+        return await self._commit(Pending(session_id, events, outcome, after=after))
 
-    async def _commit(self, pending: Pending) -> bool:
+    async def journal(self, session_id: str, after: int) -> tuple[int, list[JournalEntry]]:
+        return await read_entries(self.pool, session_id, after)
+
+    async def _commit(self, pending: Pending) -> int:
         self._waiting.append(pending)
         if len(self._waiting) == 1:
             committer = asyncio.create_task(self._commit_waiting())
@@ -147,7 +164,9 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
     async def _commit_waiting(self) -> None:
         async with self._write_lock:
             group, self._waiting = self._waiting, []
-            results: dict[int, bool | Exception] = {}
+            # Sessions' rows are locked in one order in every process: no deadlock.
+            group.sort(key=lambda pending: pending.session_id)
+            results: dict[int, int | Exception] = {}
             try:
                 async with self.pool.acquire() as db, db.transaction():
                     for index, pending in enumerate(group):
@@ -155,6 +174,8 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
                         try:
                             async with db.transaction():  # a savepoint
                                 results[index] = await self._write(db, pending)
+                        except asyncpg.DeadlockDetectedError:
+                            results[index] = OutOfOrder(pending.session_id)
                         except Exception as error:
                             results[index] = error
             except BaseException as error:
@@ -174,9 +195,9 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
             for index in closing:
                 _settle(group[index], results[index])
 
-    async def _write(self, db: Connection, pending: Pending) -> bool:
-        """One caller's writes, inside the group's transaction; True when a participant
-        was new (or for events: always)."""
+    async def _write(self, db: Connection, pending: Pending) -> int:
+        """One caller's writes, inside the group's transaction. A participant: 1 when
+        new; events: their sequence number when journaled, else 1."""
         if pending.participant is not None:
             status = await db.execute(
                 "INSERT INTO participants (session_id, pseudonym) VALUES ($1, $2)"
@@ -184,12 +205,19 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
                 pending.session_id,
                 pending.participant,
             )
-            return changed(status)
+            is_new = changed(status)
+            if is_new and pending.is_journaled:
+                body = encode(joined=pending.participant)
+                await write_entry(db, pending.session_id, None, body)
+            return int(is_new)
+        seq = 1
+        if pending.after is not None:
+            seq = await write_entry(db, pending.session_id, pending.after, encode(pending.events))
         for event in pending.events:
             await apply(db, pending.session_id, event)
         if pending.outcome is not None:
             await self._close(db, pending.session_id, pending.outcome)
-        return True
+        return seq
 
     async def _close(self, db: Connection, session_id: str, outcome: Mapping[str, Any]) -> None:
         """Keeps the outcome and removes what ties answers and votes to people."""
@@ -267,7 +295,7 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
         return None if stored is None else dict(json.loads(stored))
 
 
-def _settle(pending: Pending, result: bool | Exception) -> None:
+def _settle(pending: Pending, result: int | Exception) -> None:
     if pending.saved.done():  # its caller stopped waiting; it is saved all the same
         return
     if isinstance(result, Exception):

@@ -17,7 +17,7 @@ from ..loaded import LoadedSession, loaded_session
 # as SQLite returns them.
 RECORD = (
     "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash, created_at,"
-    " phase, prompt_index, reveal, is_phone_grouping, settings, team_id FROM sessions"
+    " phase, prompt_index, reveal, is_phone_grouping, settings, team_id, seq FROM sessions"
     " WHERE id = $1"
 )
 ANSWERS = (

@@ -22,10 +22,12 @@ import aiosqlite
 
 from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
+from ..journal import JournalEntry, encode
 from ..loaded import CodeTaken, LoadedSession
 from .accounts import SQLiteAccounts
 from .events import apply
 from .file import check_sqlite_file
+from .journal import read_entries, write_entry
 from .register import SQLiteRegister, keep_in_register
 from .retention import forget_raw_answers
 from .rows import insert_session, read_session
@@ -42,7 +44,10 @@ class Pending:
     events: list[Event] = field(default_factory=list)
     outcome: Mapping[str, Any] | None = None
     participant: str | None = None
-    saved: asyncio.Future[bool] = field(
+    # Journaled (several processes): the sequence number this batch was decided after.
+    after: int | None = None
+    is_journaled: bool = False
+    saved: asyncio.Future[int] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -153,21 +158,34 @@ class SQLiteStore(SQLiteAccounts, SQLiteRegister):
         async with self._lock:
             await self.db.execute("DELETE FROM saved_packs WHERE id = ?", (pack_id,))
 
-    async def add_participant(self, session_id: str, pseudonym: str) -> bool:
+    async def add_participant(
+        self, session_id: str, pseudonym: str, *, is_journaled: bool = False
+    ) -> bool:
         """In the next group commit: a thousand phones joining at once share a few
         commits instead of waiting for a thousand (each one waits for the disk)."""
-        return await self._commit(Pending(session_id, participant=pseudonym))
+        pending = Pending(session_id, participant=pseudonym, is_journaled=is_journaled)
+        return bool(await self._commit(pending))
 
     async def append(
-        self, session_id: str, events: list[Event], outcome: Mapping[str, Any] | None = None
-    ) -> None:
+        self,
+        session_id: str,
+        events: list[Event],
+        outcome: Mapping[str, Any] | None = None,
+        *,
+        after: int | None = None,
+    ) -> int:
         """Saves a batch of events, durably, before it returns. Batches that arrive while a
         commit is under way are saved together in the next one (a group commit): ten
         sessions voting at once share their commits instead of queueing for them."""
-        if events:
-            await self._commit(Pending(session_id, events, outcome))
+        if not events:
+            return after or 0
+        return await self._commit(Pending(session_id, events, outcome, after=after))
 
-    async def _commit(self, pending: Pending) -> bool:
+    async def journal(self, session_id: str, after: int) -> tuple[int, list[JournalEntry]]:
+        async with self._lock:
+            return await read_entries(self.db, session_id, after)
+
+    async def _commit(self, pending: Pending) -> int:
         self._waiting.append(pending)
         if len(self._waiting) == 1:
             committer = asyncio.create_task(self._commit_waiting())
@@ -178,7 +196,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteRegister):
     async def _commit_waiting(self) -> None:
         async with self._lock:
             group, self._waiting = self._waiting, []
-            results: dict[int, bool | Exception] = {}
+            results: dict[int, int | Exception] = {}
             try:
                 await self.db.execute("BEGIN IMMEDIATE")
                 for index, pending in enumerate(group):
@@ -211,20 +229,30 @@ class SQLiteStore(SQLiteAccounts, SQLiteRegister):
                 else:
                     pending.saved.set_result(result)
 
-    async def _write(self, pending: Pending) -> bool:
-        """One caller's writes, inside the group's transaction; True when a participant
-        was new (or for events: always)."""
+    async def _write(self, pending: Pending) -> int:
+        """One caller's writes, inside the group's transaction. A participant: 1 when
+        new; events: their sequence number when journaled, else 1."""
         if pending.participant is not None:
             cursor = await self.db.execute(
                 "INSERT OR IGNORE INTO participants (session_id, pseudonym) VALUES (?, ?)",
                 (pending.session_id, pending.participant),
             )
-            return cursor.rowcount == 1
+            is_new = cursor.rowcount == 1
+            if is_new and pending.is_journaled:
+                await write_entry(
+                    self.db, pending.session_id, None, encode(joined=pending.participant)
+                )
+            return int(is_new)
+        seq = 1
+        if pending.after is not None:
+            seq = await write_entry(
+                self.db, pending.session_id, pending.after, encode(pending.events)
+            )
         for event in pending.events:
             await apply(self.db, pending.session_id, event)
         if pending.outcome is not None:
             await self._close(pending.session_id, pending.outcome)
-        return True
+        return seq
 
     async def _close(self, session_id: str, outcome: Mapping[str, Any]) -> None:
         """Keeps the outcome and removes, for good, what ties answers and votes to people."""

@@ -14,7 +14,8 @@ from ..loaded import LoadedSession, loaded_session
 # The rows of one session, in the order of the fields of their records.
 RECORD = (
     "SELECT id, code, pack_id, lang, title, intro, prompts, facilitator_hash, created_at,"
-    " phase, prompt_index, reveal, is_phone_grouping, settings, team_id FROM sessions WHERE id = ?"
+    " phase, prompt_index, reveal, is_phone_grouping, settings, team_id, seq FROM sessions"
+    " WHERE id = ?"
 )
 ANSWERS = (
     "SELECT number, prompt_index, author, text, group_number FROM answers"

@@ -273,7 +273,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX ratings_team ON ratings (team_id, agreement_id);
     """,
+    # 11: the session's sequence number and its journal, so that several processes
+    # serving one session apply the same changes in the same order. Journal rows name
+    # pseudonyms: personal, deleted on closing.
+    """
+    ALTER TABLE sessions ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE journal (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+    );
+    """,
 ]
 
 # Tables that tie a row to a device until the session closes.
-PERSONAL_TABLES = ("participants", "votes", "choices", "consents", "receipts")
+PERSONAL_TABLES = ("participants", "votes", "choices", "consents", "receipts", "journal")

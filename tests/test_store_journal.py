@@ -1,0 +1,112 @@
+"""The journal's contract, on every store engine: each saved batch gets the session's next
+sequence number, a batch decided on an older number is refused whole, and every process
+reads the same entries in the same order (docs/architecture.md, "Several processes")."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from server.rules import AnswerDeleted, PromptAdded
+from server.rules.questions import Ask
+from server.rules.state import Phase, PhaseChanged
+from server.store import OutOfOrder, Store, open_store
+from test_store_contract import OUTCOME, added, record, store
+
+__all__ = ["store"]
+
+
+def url_of(store: Store) -> str:
+    """The same database, for a second store: another process."""
+    path = getattr(store, "path", None)
+    return f"sqlite:///{path}" if path else str(getattr(store, "url"))
+
+
+async def test_each_batch_takes_the_next_number_and_is_read_back_in_order(store: Store) -> None:
+    await store.create_session(record("s1", "111111"))
+    first = [PhaseChanged(Phase.ANSWERING, 0), added(1, "p-ann")]
+    assert await store.append("s1", first, after=0) == 1
+    assert await store.append("s1", [added(2, "p-bob")], after=1) == 2
+    seq, entries = await store.journal("s1", 0)
+    assert seq == 2
+    assert [e.seq for e in entries] == [1, 2]
+    assert entries[0].events == tuple(first)
+    assert entries[1].events == (added(2, "p-bob"),)
+    assert (await store.journal("s1", 1))[1] == entries[1:]
+    loaded = await store.load_session("s1")
+    assert loaded is not None and loaded.seq == 2
+
+
+async def test_a_batch_decided_on_an_old_number_is_refused_and_saves_nothing(store: Store) -> None:
+    await store.create_session(record("s1", "111111"))
+    await store.append("s1", [added(1)], after=0)
+    with pytest.raises(OutOfOrder):
+        await store.append("s1", [added(2)], after=0)
+    loaded = await store.load_session("s1")
+    assert loaded is not None
+    assert [a.number for a in loaded.answers] == [1]
+    assert loaded.seq == 1
+    assert [e.seq for e in (await store.journal("s1", 0))[1]] == [1]
+
+
+async def test_a_new_participant_takes_a_number_a_returning_one_does_not(store: Store) -> None:
+    await store.create_session(record("s1", "111111"))
+    assert await store.add_participant("s1", "p-ann", is_journaled=True)
+    assert not await store.add_participant("s1", "p-ann", is_journaled=True)
+    seq, entries = await store.journal("s1", 0)
+    assert seq == 1
+    assert [(e.seq, e.joined, e.events) for e in entries] == [(1, "p-ann", ())]
+    # Decided before the join was numbered: refused, so it is decided again after it.
+    with pytest.raises(OutOfOrder):
+        await store.append("s1", [added(1, "p-ann")], after=0)
+    assert await store.append("s1", [added(1, "p-ann")], after=1) == 2
+
+
+async def test_unjournaled_writes_leave_the_number_alone(store: Store) -> None:
+    """One process (the default) needs no journal: nothing of it is written."""
+    await store.create_session(record("s1", "111111"))
+    await store.add_participant("s1", "p-ann")
+    await store.append("s1", [added(1, "p-ann")])
+    assert await store.journal("s1", 0) == (0, [])
+
+
+async def test_two_processes_deciding_on_the_same_number_one_wins(store: Store) -> None:
+    """The guarantee several processes rest on: of two batches decided on the same state,
+    exactly one is saved; the other hears so and nothing of it is kept."""
+    await store.create_session(record("s1", "111111"))
+    other = open_store(url_of(store))
+    await other.open()
+    try:
+        results = await asyncio.gather(
+            store.append("s1", [added(1, "p-ann", "a")], after=0),
+            other.append("s1", [added(1, "p-bob", "b")], after=0),
+            return_exceptions=True,
+        )
+        assert sorted(type(r).__name__ for r in results) == ["OutOfOrder", "int"]
+        assert 1 in results
+        seq, entries = await other.journal("s1", 0)
+        assert seq == 1 and len(entries) == 1
+        loaded = await store.load_session("s1")
+        assert loaded is not None
+        assert [a.author for a in loaded.answers] == [entries[0].events[0].answer.author]  # type: ignore[union-attr]
+    finally:
+        await other.close()
+
+
+async def test_closing_empties_the_journal_with_the_pseudonyms(store: Store) -> None:
+    await store.create_session(record("s1", "111111"))
+    await store.add_participant("s1", "p-ann", is_journaled=True)
+    await store.append("s1", [PromptAdded("Nog een?", Ask()), added(1, "p-ann")], after=1)
+    seq = await store.append("s1", [PhaseChanged(Phase.ENDED, 0)], OUTCOME, after=2)
+    assert seq == 3
+    assert await store.journal("s1", 0) == (3, [])
+    loaded = await store.load_session("s1")
+    assert loaded is not None and loaded.seq == 3
+
+
+async def test_a_deleted_session_has_no_journal(store: Store) -> None:
+    await store.create_session(record("s1", "111111"))
+    await store.append("s1", [added(1), AnswerDeleted(1)], after=0)
+    await store.delete_session("s1")
+    assert await store.journal("s1", 0) == (0, [])
