@@ -151,9 +151,13 @@ class AppServer:
     port, real websockets and a real SQLite file, without starting a Python process (most
     tests). It stops and starts again like ServerProcess; to kill it, use ServerProcess."""
 
-    def __init__(self, db: Path, port: int | None = None, **env: str) -> None:
+    def __init__(
+        self, db: Path, port: int | None = None, store_url: str | None = None, **env: str
+    ) -> None:
         self.db = db
         self.port = port or free_port()
+        # A database shared with other servers (several processes), instead of its own.
+        self.store_url = store_url
         self.env = {f"DRAAGVLAK_{k.upper()}": str(v) for k, v in env.items()}
         self.log_path = db.with_suffix(".log")
         self.process: AppServer | None = None  # as ServerProcess: set while running
@@ -172,7 +176,11 @@ class AppServer:
 
     def start(self, timeout: float = 15.0) -> None:
         settings = Settings.from_env(
-            {**self.env, "DRAAGVLAK_DB": store_url_for(self.db), "DRAAGVLAK_PORT": str(self.port)}
+            {
+                **self.env,
+                "DRAAGVLAK_DB": self.store_url or store_url_for(self.db),
+                "DRAAGVLAK_PORT": str(self.port),
+            }
         )
         self._listen_to_logs(settings.log_level)
         check_store(settings.store_url)

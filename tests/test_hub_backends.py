@@ -29,7 +29,12 @@ class Delivered:
 
     def __init__(self) -> None:
         self.items: list[tuple[str, list[Frame]]] = []
+        self.resubscribed = 0
         self._changed = asyncio.Event()
+
+    def heard_again(self) -> None:
+        """The backend lost other processes' frames for a while and hears them again."""
+        self.resubscribed += 1
 
     def __call__(self, channel: str, frames: list[Frame]) -> None:
         self.items.append((channel, frames))
@@ -46,7 +51,7 @@ class Delivered:
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Backend, Delivered]]:
     backend = open_backend(request.param)
     delivered = Delivered()
-    await backend.start(delivered)
+    await backend.start(delivered, delivered.heard_again)
     yield backend, delivered
     await backend.stop()
 

@@ -86,7 +86,7 @@ async def started(url: str) -> tuple[RedisBackend, Delivered]:
     backend = open_backend(url)
     assert isinstance(backend, RedisBackend)
     delivered = Delivered()
-    await backend.start(delivered)
+    await backend.start(delivered, delivered.heard_again)
     return backend, delivered
 
 
@@ -188,8 +188,11 @@ async def test_redis_restarted_mid_stream(
     assert got_a.items[-1] == ("S:screen", [Frame("<while down>")])
     await asyncio.sleep(0.5)  # down long enough for a few refused reconnects
 
+    assert (got_a.resubscribed, got_b.resubscribed) == (0, 0)
     await asyncio.to_thread(server.start)
     await until(lambda: a.is_subscribed and b.is_subscribed)
+    # Each process hears that it may have missed frames: its sessions read the journal.
+    assert (got_a.resubscribed, got_b.resubscribed) == (1, 1)
     after = [frame("a", n) for n in range(20, 40)]
     for item in after:
         await a.publish("S:phone:nl", [item])
@@ -253,4 +256,4 @@ async def test_start_fails_clearly_without_redis() -> None:
         port = free.getsockname()[1]
     backend = open_backend(f"redis://127.0.0.1:{port}/0")
     with pytest.raises(HubUnavailable, match=f"127.0.0.1:{port}"):
-        await backend.start(Delivered())
+        await backend.start(Delivered(), lambda: None)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from test_store_contract import OUTCOME, added, record, store
 
 from server.rules import AnswerDeleted, PromptAdded
 from server.rules.questions import Ask
 from server.rules.state import Phase, PhaseChanged
 from server.store import OutOfOrder, Store, open_store
-from test_store_contract import OUTCOME, added, record, store
 
 __all__ = ["store"]
 
@@ -20,7 +20,7 @@ __all__ = ["store"]
 def url_of(store: Store) -> str:
     """The same database, for a second store: another process."""
     path = getattr(store, "path", None)
-    return f"sqlite:///{path}" if path else str(getattr(store, "url"))
+    return f"sqlite:///{path}" if path else str(store.url)
 
 
 async def test_each_batch_takes_the_next_number_and_is_read_back_in_order(store: Store) -> None:

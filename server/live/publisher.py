@@ -189,14 +189,14 @@ class Publisher:
         self._prune_suggestions()
         for locale in self.presence.watching(View.CONSOLE):
             frame = self._frame("_suggestions.html", locale, "suggestions")
-            await self.hub.publish(self.channel("console", locale), [frame])
+            self.hub.publish_here(self.channel("console", locale), [frame])
 
     async def publish_joined(self) -> None:
         for locale in self.presence.watching(View.CONSOLE):
             frame = self.joined_count(locale, View.CONSOLE)
-            await self.hub.publish(self.channel("console", locale), [frame])
+            self.hub.publish_here(self.channel("console", locale), [frame])
         screen = self.joined_count(self.record.lang, View.SCREEN)
-        await self.hub.publish(self.channel("screen"), [screen])
+        self.hub.publish_here(self.channel("screen"), [screen])
 
     def show(self, state: SessionState, joined: int) -> None:
         """From now on the screens show this state, and this many people who joined."""
@@ -216,12 +216,10 @@ class Publisher:
         authors: set[str] = set()
         if Shown.STAGE in changed:
             for locale in self.presence.watching(View.PHONE):
-                await self.hub.publish(self.channel("phone", locale), [self.phone_stage(locale)])
+                self.hub.publish_here(self.channel("phone", locale), [self.phone_stage(locale)])
             for locale in self.presence.watching(View.CONSOLE):
-                await self.hub.publish(
-                    self.channel("console", locale), [self.console_stage(locale)]
-                )
-            await self.hub.publish(self.channel("screen"), [self.screen_stage()])
+                self.hub.publish_here(self.channel("console", locale), [self.console_stage(locale)])
+            self.hub.publish_here(self.channel("screen"), [self.screen_stage()])
             # Every phone's own part shows a ballot, a consent form or a scale to pick on.
             if state.phase in (Phase.VOTING, Phase.DECIDING) or state.current_ask.is_counted:
                 authors = self.presence.phones()
@@ -248,45 +246,45 @@ class Publisher:
         if changed & (Shown.ANSWERS | Shown.CHOICES) or has_ended:
             for locale in self.presence.watching(View.CONSOLE):
                 frame = self.answer_count(locale)
-                await self.hub.publish(self.channel("console", locale), [frame])
-            await self.hub.publish(self.channel("screen"), [self.answer_count(self.record.lang)])
+                self.hub.publish_here(self.channel("console", locale), [frame])
+            self.hub.publish_here(self.channel("screen"), [self.answer_count(self.record.lang)])
         await self._publish_mine(authors, in_full=Shown.STAGE in changed)
 
     async def _publish_results(self) -> None:
         """Dots given after the reveal change the results, which every stage shows."""
         for locale in self.presence.watching(View.PHONE):
             frame = self._frame("_phone_results.html", locale, "phone-results")
-            await self.hub.publish(self.channel("phone", locale), [frame])
+            self.hub.publish_here(self.channel("phone", locale), [frame])
         await self._publish_projector()
 
     async def _publish_projector(self) -> None:
         """What the projector shows changed: its stage, and the console that steers it."""
         for locale in self.presence.watching(View.CONSOLE):
-            await self.hub.publish(self.channel("console", locale), [self.console_stage(locale)])
-        await self.hub.publish(self.channel("screen"), [self.screen_stage()])
+            self.hub.publish_here(self.channel("console", locale), [self.console_stage(locale)])
+        self.hub.publish_here(self.channel("screen"), [self.screen_stage()])
 
     async def _publish_picks(self) -> None:
         """A pick changes the distribution: on the console always, on the projector when it
         shows the answers (with live reveal, or once answering closed)."""
         for locale in self.presence.watching(View.CONSOLE):
             frame = self._frame("_distribution.html", locale, "distribution", view="console")
-            await self.hub.publish(self.channel("console", locale), [frame])
+            self.hub.publish_here(self.channel("console", locale), [frame])
         if self.state.is_wall_visible:
             frame = self._frame(
                 "_distribution.html", self.record.lang, "distribution", view="screen"
             )
-            await self.hub.publish(self.channel("screen"), [frame])
+            self.hub.publish_here(self.channel("screen"), [frame])
 
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
         events = list(events)
         for locale in self.presence.watching(View.CONSOLE):
             console = self._answer_frames(events, locale, is_moderated=True)
-            await self.hub.publish(self.channel("console", locale), console)
+            self.hub.publish_here(self.channel("console", locale), console)
         if self.state.is_wall_visible and self.state.current_ask.kind is Kind.WORDS:
             cloud = self._frame("_cloud.html", self.record.lang, "cloud")
-            await self.hub.publish(self.channel("screen"), [cloud])
+            self.hub.publish_here(self.channel("screen"), [cloud])
         elif self.state.is_wall_visible:
-            await self.hub.publish(self.channel("screen"), self._answer_frames(events, "en"))
+            self.hub.publish_here(self.channel("screen"), self._answer_frames(events, "en"))
 
     def _answer_frames(
         self, events: list[Event], locale: str, is_moderated: bool = False
@@ -316,20 +314,20 @@ class Publisher:
         """ "12 of 18 voted": counts of people, never who."""
         for locale in self.presence.watching(View.CONSOLE):
             frame = self._frame("_progress.html", locale, "progress")
-            await self.hub.publish(self.channel("console", locale), [frame])
+            self.hub.publish_here(self.channel("console", locale), [frame])
         frame = self._frame("_progress.html", self.record.lang, "progress")
-        await self.hub.publish(self.channel("screen"), [frame])
+        self.hub.publish_here(self.channel("screen"), [frame])
 
     async def _publish_board(self) -> None:
         """The whole board, once per audience: moves come in bursts and coalesce."""
         for locale in self.presence.watching(View.CONSOLE):
             console = self._frame("_board.html", locale, "board", view="console")
-            await self.hub.publish(self.channel("console", locale), [console])
+            self.hub.publish_here(self.channel("console", locale), [console])
         for locale in self.presence.watching(View.PHONE) if self.state.is_phone_grouping else ():
             phone = self._frame("_board.html", locale, "board", view="phone")
-            await self.hub.publish(self.channel("phone", locale), [phone])
+            self.hub.publish_here(self.channel("phone", locale), [phone])
         screen = self._frame("_board.html", self.record.lang, "board", view="screen")
-        await self.hub.publish(self.channel("screen"), [screen])
+        self.hub.publish_here(self.channel("screen"), [screen])
 
     async def _publish_mine(self, authors: set[str], in_full: bool) -> None:
         """Each author's own part. People whose parts read the same share one rendering,
@@ -347,4 +345,4 @@ class Publisher:
                 frame = rendered.get(key)
                 if frame is None:
                     frame = rendered[key] = self.mine(pseudonym, locale, in_full)
-                await self.hub.publish(self.channel("participant", pseudonym, locale), [frame])
+                self.hub.publish_here(self.channel("participant", pseudonym, locale), [frame])

@@ -32,6 +32,13 @@ class LiveSessions:
         self.limits = limits
         self._running: dict[str, LiveSession] = {}
         self._lock = asyncio.Lock()
+        # Other processes' notices were lost for a while: every session reads its journal.
+        hub.when_resubscribed(self._heard_again)
+
+    def _heard_again(self) -> None:
+        for live in self._running.values():
+            if live.follower is not None:
+                live.follower.heard()
 
     async def get(self, session_id: str, base_url: str = "") -> LiveSession | None:
         live = self._running.get(session_id)

@@ -7,29 +7,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any
 
 from ..outcome.build import build_outcome
-from ..rules.asking import ask_from
-from ..rules.carried import Verdict, carried_from
+from ..rules import Event, evolve_all
 from ..rules.consent import EndSession
-from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
-from ..rules.room import TimeUp, timer_from
-from ..rules.state import Actor, Limits, Phase, Projection, Rejection, Role, SessionState
+from ..rules.grouping import DismissSuggestion, SuggestGroups
+from ..rules.room import TimeUp
+from ..rules.state import Actor, Limits, Phase, Rejection, Role, SessionState
 from ..screens.render import Renderer
-from ..store import LoadedSession, Store
-from ..suggest import suggest_groups
+from ..store import LoadedSession, OutOfOrder, Store
 from .alarm import Alarm
+from .follower import Follower, notice
 from .hub import Frame, Hub
+from .loading import forget_people, state_from
 from .presence import Client, Presence, View
 from .protocol import Message
-from .publisher import ProposedGroup, Publisher
+from .publisher import Publisher
+from .suggester import Suggester
 from .writer import Submission, Writer, decide_batch
 
 log = logging.getLogger("draagvlak.live")
+
+# Batches refused because other processes kept saving first: then "busy", try again.
+MAX_TRIES = 50
 
 
 class NotAdmitted(Exception):
@@ -38,66 +40,6 @@ class NotAdmitted(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def state_from(loaded: LoadedSession, limits: Limits) -> SessionState:
-    record = loaded.record
-    settings = record.settings
-    answers = {a.number: a for a in loaded.answers}
-    receipts = {(r.author, r.msg_id): r.number for r in loaded.receipts}
-    return SessionState(
-        prompts=record.prompts,
-        phase=record.phase,
-        prompt_index=record.prompt_index,
-        reveal=record.reveal,
-        limits=limits,
-        answers=MappingProxyType(answers),
-        receipts=MappingProxyType(receipts),
-        # Numbers are never reused, even after the newest answer was deleted.
-        next_number=max(answers, default=0) + 1,
-        groups=MappingProxyType({g.number: g for g in loaded.groups}),
-        next_group=max((g.number for g in loaded.groups), default=0) + 1,
-        is_phone_grouping=record.is_phone_grouping,
-        is_locked=bool(settings.get("is_locked", False)),
-        votes=MappingProxyType({(v.prompt_index, v.voter, v.item): v.dots for v in loaded.votes}),
-        asks=MappingProxyType(
-            {int(index): ask_from(f) for index, f in settings.get("asks", {}).items()}
-        ),
-        choices=MappingProxyType({(c.prompt_index, c.voter): c.values for c in loaded.choices}),
-        vote_budget=settings.get("vote_budget", 3),
-        is_stacking=bool(settings.get("is_stacking", True)),
-        revealed=frozenset(settings.get("revealed", ())),
-        floor=settings.get("floor", 3),
-        expected=settings.get("expected", 0),
-        consent_share=settings.get("consent_share", 50),
-        decisions=MappingProxyType({d.number: d for d in loaded.decisions}),
-        rounds=MappingProxyType({(r.decision, r.number): r for r in loaded.rounds}),
-        consents=MappingProxyType(
-            {(c.decision, c.round, c.voter): c.response for c in loaded.consents}
-        ),
-        actions=MappingProxyType({a.number: a for a in loaded.actions}),
-        focus=settings.get("focus", max((d.number for d in loaded.decisions), default=0)),
-        projection=Projection(settings.get("projection", Projection.ROOM.value)),
-        page=settings.get("page", 0),
-        timer=timer_from(settings.get("timer")),
-        carried=tuple(a for a in map(carried_from, settings.get("carried", ())) if a),
-        verdicts=MappingProxyType(
-            {key: Verdict(value) for key, value in settings.get("verdicts", {}).items()}
-        ),
-    )
-
-
-def forget_people(state: SessionState) -> SessionState:
-    """After closing: the state without pseudonyms, as the store now holds it."""
-    answers = {n: replace(a, author="") for n, a in state.answers.items()}
-    return replace(
-        state,
-        answers=MappingProxyType(answers),
-        receipts=MappingProxyType({}),
-        votes=MappingProxyType({}),
-        choices=MappingProxyType({}),
-        consents=MappingProxyType({}),
-    )
 
 
 class LiveSession:
@@ -116,7 +58,12 @@ class LiveSession:
     ) -> None:
         self.record = loaded.record
         self.id = loaded.record.id
+        self.limits = limits
         self.state = state_from(loaded, limits)
+        # Several processes (a shared hub): every change is numbered in the session's
+        # journal and each process applies them in that order (docs/architecture.md).
+        self.seq = loaded.seq
+        self.is_journaled = hub.is_shared
         self.participants = set(loaded.participants)
         # How many took part, kept when the session forgets who they were.
         self.took_part = took_part
@@ -135,11 +82,20 @@ class LiveSession:
         )
         self.screens.show(self.state, self.joined)
         self.writer = Writer(self.id, self._write, self._answer)
-        self._suggesting: set[asyncio.Task[None]] = set()
+        self.suggester = Suggester(self.id, self.screens, lambda: self.state)
         self._background: set[asyncio.Task[None]] = set()
-        self._suggestions_lock = asyncio.Lock()
         self.alarm = Alarm(self._time_up)
         self.alarm.watch(self.state)
+        # One write or one catch-up at a time: both move the state and its number.
+        self._turn = asyncio.Lock()
+        self.follower: Follower | None = None
+        if self.is_journaled:
+            self.follower = Follower(self.id, lambda: self.seq, self._catch_up)
+            hub.subscribe(self.journal_channel, self.follower)
+
+    @property
+    def journal_channel(self) -> str:
+        return f"{self.id}:journal"
 
     # What pages and the websocket read -----------------------------------------------
 
@@ -186,10 +142,14 @@ class LiveSession:
                 raise NotAdmitted(refusal)
             # After closing nobody is registered again: the session forgot who took part.
             if pseudonym not in self.participants and self.state.phase is not Phase.ENDED:
-                await self.store.add_participant(self.id, pseudonym)
+                is_new = await self.store.add_participant(
+                    self.id, pseudonym, is_journaled=self.is_journaled
+                )
                 self.participants.add(pseudonym)
                 self.screens.show(self.state, len(self.participants))
                 await self.screens.publish_joined()
+                if is_new and self.is_journaled:
+                    await self._announce(None)
         self.presence.add(client)
         if client.is_fallback and client.view is View.PHONE:
             self._count_fallback()
@@ -222,9 +182,7 @@ class LiveSession:
 
     def submit(self, client: Client, message: Message) -> None:
         if isinstance(message.command, SuggestGroups | DismissSuggestion):
-            task = asyncio.create_task(self._suggest(client, message, message.command))
-            self._suggesting.add(task)
-            task.add_done_callback(self._suggesting.discard)
+            self.suggester.submit(client, message, message.command)
             return
         if not self.writer.submit(Submission(client.actor, message, client)):
             client.outbox.put(self.reply(client, message.msg_id, Rejection("busy")))
@@ -243,9 +201,13 @@ class LiveSession:
             raise RuntimeError(f"session {self.id} could not be closed: {rejection.reason}")
 
     async def close(self) -> None:
-        for task in [*self._suggesting, *self._background]:
+        self.suggester.close()
+        for task in self._background:
             task.cancel()
         self.alarm.stop()
+        if self.follower is not None:
+            self.hub.unsubscribe(self.journal_channel, self.follower)
+            await self.follower.close()
         await self.writer.close()
 
     def _time_up(self, now: float) -> None:
@@ -255,34 +217,39 @@ class LiveSession:
     # The write path -------------------------------------------------------------------
 
     async def _write(self, batch: list[Submission]) -> None:
-        # 1. The rules decide, on a copy of the state.
-        decided = decide_batch(self.state, batch)
-        for submission, rejection in decided.outcomes:
-            if rejection is not None:
-                command = type(submission.message.command).__name__
-                log.info("session %s: refused %s (%s)", self.id, command, rejection.reason)
-        state = decided.state
-        outcome = None
-        if state.phase is Phase.ENDED and decided.before.phase is not Phase.ENDED:
-            closed_at = datetime.now(UTC).isoformat(timespec="seconds")
-            outcome = build_outcome(self.record, state, closed_at, len(self.participants))
-        # 2. One transaction; nothing is kept or shown unless it is saved.
-        await self.store.append(self.id, decided.events, outcome)
-        if outcome is not None:
-            state = forget_people(state)
-            self.took_part = len(self.participants)
-            self.participants.clear()
-        # 3. Kept, then shown: rendered once per audience, published.
-        self.state = state
-        self.alarm.watch(state)
-        self.screens.show(state, self.joined)
-        try:
-            await self.screens.publish(decided.before, decided.events)
-            if self.screens.suggestions and decided.events:
-                await self.screens.publish_suggestions()
-        except Exception:
-            # Saved is saved: the senders hear so; screens catch up on their next update.
-            log.exception("session %s: saved, but could not show the change", self.id)
+        async with self._turn:
+            for _ in range(MAX_TRIES):
+                # 1. The rules decide, on a copy of the state.
+                decided = decide_batch(self.state, batch)
+                state = decided.state
+                outcome = None
+                if state.phase is Phase.ENDED and decided.before.phase is not Phase.ENDED:
+                    closed_at = datetime.now(UTC).isoformat(timespec="seconds")
+                    outcome = build_outcome(self.record, state, closed_at, len(self.participants))
+                # 2. One transaction; nothing is kept or shown unless it is saved. Journaled,
+                # it is saved only if no other process saved a change first; if one did, the
+                # batch is decided again on the state with that change.
+                try:
+                    after = self.seq if self.is_journaled else None
+                    seq = await self.store.append(self.id, decided.events, outcome, after=after)
+                except OutOfOrder:
+                    await self._catch_up_in_turn()
+                    continue
+                if self.is_journaled and not decided.events and await self._catch_up_in_turn():
+                    continue  # refused on a state that was behind: decide again
+                break
+            else:
+                raise RuntimeError(f"other processes kept saving first {MAX_TRIES} times")
+            for submission, rejection in decided.outcomes:
+                if rejection is not None:
+                    command = type(submission.message.command).__name__
+                    log.info("session %s: refused %s (%s)", self.id, command, rejection.reason)
+            # 3. Kept, then shown: rendered once per audience, published.
+            if decided.events and self.is_journaled:
+                self.seq = seq
+            await self._keep(decided.before, state, decided.events, outcome is not None)
+            if decided.events and self.is_journaled:
+                await self._announce(seq)
         # 4. Receipts, one message per connection.
         replies: dict[Client, list[Frame]] = {}
         for submission, rejection in decided.outcomes:
@@ -296,6 +263,83 @@ class LiveSession:
         for client, frames in replies.items():
             client.outbox.put(frames)
 
+    async def _keep(
+        self, before: SessionState, state: SessionState, events: list[Event], is_closing: bool
+    ) -> None:
+        """A saved change made the session's state: kept, then shown to this process's
+        connections, whichever process saved it."""
+        if is_closing:
+            state = forget_people(state)
+            self.took_part = len(self.participants)
+            self.participants.clear()
+        self.state = state
+        self.alarm.watch(state)
+        self.screens.show(state, self.joined)
+        try:
+            await self.screens.publish(before, events)
+            if self.screens.suggestions and events:
+                await self.screens.publish_suggestions()
+        except Exception:
+            # Saved is saved: the senders hear so; screens catch up on their next update.
+            log.exception("session %s: saved, but could not show the change", self.id)
+
+    # Several processes ----------------------------------------------------------------
+
+    async def _announce(self, seq: int | None) -> None:
+        """Tells the other processes (and, for a join, this one) to read the journal."""
+        try:
+            await self.hub.publish(self.journal_channel, notice(seq))
+        except Exception as error:
+            # Saved is saved: the others find it at their next notice or poll.
+            log.warning("session %s: others not told of change %s (%r)", self.id, seq, error)
+
+    async def _catch_up(self) -> None:
+        async with self._turn:
+            await self._catch_up_in_turn()
+
+    async def _catch_up_in_turn(self) -> bool:
+        """Applies, in order, what other processes saved since this one's number; True when
+        anything changed. A gap (the journal was emptied on closing) means a reload."""
+        seq, entries = await self.store.journal(self.id, self.seq)
+        if seq == self.seq:
+            return False
+        if [e.seq for e in entries] != list(range(self.seq + 1, seq + 1)):
+            await self._reload()
+            return True
+        has_joined = False
+        for entry in entries:
+            if entry.joined is not None and entry.joined not in self.participants:
+                self.participants.add(entry.joined)
+                has_joined = True
+            if entry.events:
+                before = self.state
+                state = evolve_all(before, list(entry.events))
+                is_closing = state.phase is Phase.ENDED and before.phase is not Phase.ENDED
+                await self._keep(before, state, list(entry.events), is_closing)
+            self.seq = entry.seq
+        if has_joined:
+            self.screens.show(self.state, self.joined)
+            await self.screens.publish_joined()
+        return True
+
+    async def _reload(self) -> None:
+        """The session as the store has it now; this process's connections start again
+        (code 1012) and get the whole of it, as after a restart."""
+        loaded = await self.store.load_session(self.id)
+        if loaded is None:  # deleted in another process
+            self.end_connections()
+            return
+        self.record = self.screens.record = loaded.record
+        self.state = state_from(loaded, self.limits)
+        self.participants = set(loaded.participants)
+        self.seq = loaded.seq
+        if self.state.phase is Phase.ENDED and not self.participants:
+            outcome = await self.store.outcome(self.id) or {}
+            self.took_part = outcome.get("session", {}).get("participants", 0)
+        self.alarm.watch(self.state)
+        self.screens.show(self.state, self.joined)
+        self.end_connections(1012)
+
     def _answer(self, submission: Submission, rejection: Rejection | None) -> None:
         """One submission's receipt, to its connection or to the server's own waiter."""
         if submission.done is not None and not submission.done.done():
@@ -303,47 +347,3 @@ class LiveSession:
         if submission.client is not None:
             reply = self.reply(submission.client, submission.message.msg_id, rejection)
             submission.client.outbox.put(reply)
-
-    # Suggestions, beside the write path -------------------------------------------------
-
-    async def _suggest(self, client: Client, message: Message, command: SuggestionCommand) -> None:
-        """Suggestions are computed on this server and shown only in the console; they
-        move nothing, so they never wait for (or hold up) the writer. One at a time per
-        session, in the order they were asked for."""
-        async with self._suggestions_lock:
-            try:
-                rejection = await self._apply_suggestion(client.actor, command)
-            except Exception:
-                log.exception("session %s: suggestions failed", self.id)
-                rejection = Rejection("save_failed")
-        client.outbox.put(self.reply(client, message.msg_id, rejection))
-
-    async def _apply_suggestion(self, actor: Actor, command: SuggestionCommand) -> Rejection | None:
-        if rejection := self._refuse_suggestion(actor):
-            return rejection
-        screens = self.screens
-        match command:
-            case SuggestGroups():
-                state = self.state
-                loose = [a for a in state.answers_for(state.prompt_index) if a.group is None]
-                texts = [a.text for a in loose]
-                # A few hundred milliseconds of work at most: off the event loop.
-                found = await asyncio.to_thread(suggest_groups, texts, self.record.lang)
-                screens.suggestions = [
-                    ProposedGroup(s.label, tuple(loose[i].number for i in s.answers))
-                    for s in found
-                    if len(s.answers) > 1
-                ]
-                screens.suggested = True
-            case DismissSuggestion(index=index):
-                if 0 <= index < len(screens.suggestions):
-                    del screens.suggestions[index]
-        await screens.publish_suggestions()
-        return None
-
-    def _refuse_suggestion(self, actor: Actor) -> Rejection | None:
-        if actor.role is not Role.FACILITATOR:
-            return Rejection("facilitator_only")
-        if self.state.phase is not Phase.GROUPING:
-            return Rejection("not_grouping")
-        return None

@@ -1,8 +1,8 @@
 """Where sessions are kept: a small interface in a few parts, with the engine chosen by URL.
 
 `sqlite:///path` is the embedded default; `postgresql://` lets several processes share
-one database, behind the same interface, without touching the rules or the templates. Every engine passes
-the same contract tests (tests/test_store_contract.py).
+one database, behind the same interface, without touching the rules or the templates.
+Every engine passes the same contract tests (tests/test_store_contract.py).
 """
 
 from __future__ import annotations

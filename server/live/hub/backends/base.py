@@ -11,9 +11,14 @@ Deliver = Callable[[str, list[Frame]], None]
 
 
 class Backend(Protocol):
-    async def start(self, deliver: Deliver) -> None:
+    # Whether other processes publish through it too.
+    is_shared: bool
+
+    async def start(self, deliver: Deliver, resubscribed: Callable[[], None]) -> None:
         """From now on every frame published to a channel, here or in another process,
-        is handed to `deliver`, once and in the order it was published."""
+        is handed to `deliver`, once and in the order it was published; `resubscribed`
+        is called when, after a time in which other processes' frames were lost, they
+        arrive again."""
 
     async def stop(self) -> None: ...
 

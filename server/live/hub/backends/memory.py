@@ -3,15 +3,19 @@ subscribes after reading the state can neither miss nor repeat an update."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..outbox import Frame
 from .base import Deliver
 
 
 class MemoryBackend:
+    is_shared = False
+
     def __init__(self) -> None:
         self._deliver: Deliver | None = None
 
-    async def start(self, deliver: Deliver) -> None:
+    async def start(self, deliver: Deliver, resubscribed: Callable[[], None]) -> None:
         self._deliver = deliver
 
     async def stop(self) -> None:

@@ -37,6 +37,7 @@ import contextlib
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -64,6 +65,8 @@ class HubUnavailable(ConnectionError):
 
 
 class RedisBackend:
+    is_shared = True
+
     def __init__(self, url: str) -> None:
         # Reconnecting is ours to do (the listener); redis-py retrying a command could
         # send a publish twice.
@@ -78,6 +81,7 @@ class RedisBackend:
         self._prefix = f"draagvlak:{settings.get('db', 0)}:"
         self._origin = secrets.token_hex(8)
         self._deliver: Deliver | None = None
+        self._resubscribed: Callable[[], None] | None = None
         self._is_subscribed = False
         self._pubsub: PubSub | None = None
         self._outgoing: list[tuple[str, bytes, asyncio.Future[None]]] = []
@@ -89,13 +93,14 @@ class RedisBackend:
         """Whether frames published by other processes reach this one now."""
         return self._is_subscribed
 
-    async def start(self, deliver: Deliver) -> None:
+    async def start(self, deliver: Deliver, resubscribed: Callable[[], None]) -> None:
         try:
             self._pubsub = await self._subscribe()
         except (RedisError, OSError) as error:
             await self._client.aclose()
             raise HubUnavailable(f"no Redis hub at {self._address}: {error}") from error
         self._deliver = deliver
+        self._resubscribed = resubscribed
         self._is_subscribed = True
         self._tasks = [
             asyncio.create_task(self._listen(), name="hub: Redis listener"),
@@ -106,6 +111,7 @@ class RedisBackend:
 
     async def stop(self) -> None:
         self._deliver = None
+        self._resubscribed = None
         self._is_subscribed = False
         tasks, self._tasks = self._tasks, []
         for task in tasks:
@@ -181,6 +187,8 @@ class RedisBackend:
                         loop.time() - lost_at,
                     )
                     failures = 0
+                    if self._resubscribed is not None:
+                        self._resubscribed()
                 await self._receive(self._pubsub)
             except (RedisError, OSError) as error:
                 self._is_subscribed = False
