@@ -157,6 +157,25 @@ def check_store(url: str) -> None:
         raise StoreFileError(str(error)) from None
 
 
+def check_hub(url: str) -> None:
+    """A hub shared with other processes must answer before the server listens: a wrong
+    Redis address is one line, not a traceback at start-up."""
+    if url == "memory://":
+        return
+    from .live.hub.backends import open_backend
+
+    async def start_and_stop() -> None:
+        backend = open_backend(url)
+        await backend.start(lambda channel, frames: None, lambda: None)
+        await backend.stop()
+
+    try:
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, start_and_stop()).result()
+    except (ValueError, ConnectionError) as error:
+        raise SettingsError(f"DRAAGVLAK_HUB_URL: {error}") from None
+
+
 def installed_version() -> str:
     try:
         return version("draagvlak")
@@ -192,6 +211,7 @@ def serve_app(settings: Settings) -> int:
     # Everything that can be wrong is found before the server listens: one line, no trace.
     app = create_app(settings)
     check_store(settings.store_url)
+    check_hub(settings.hub_url)
     listening = bind_socket(settings.host, settings.port)
     config = uvicorn_config(settings, app)
     tune_garbage_collector()

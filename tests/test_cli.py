@@ -394,3 +394,29 @@ def test_suggest_groups_help_says_answers_are_line_numbers_from_zero(tmp_path):
     answers.write_text("veiligheid\nmeer tijd\nveiligheid voorop\n", encoding="utf-8")
     groups = json.loads(draagvlak("suggest-groups", str(answers)).stdout)
     assert [0, 2] in [group["answers"] for group in groups]
+
+
+@pytest.mark.parametrize(
+    ("hub_url", "expected"),
+    [
+        ("redis://127.0.0.1:{port}/0", "no Redis hub at 127.0.0.1:{port}"),
+        ("redis://:geheim@127.0.0.1:{port}/0", "no Redis hub at 127.0.0.1:{port}"),
+        ("nats://127.0.0.1:{port}", "no hub for 'nats://127.0.0.1:{port}'"),
+    ],
+)
+def test_a_hub_that_does_not_answer_stops_start_up_in_one_line(
+    tmp_path: Path, hub_url: str, expected: str
+) -> None:
+    """A wrong DRAAGVLAK_HUB_URL is found before the server listens, without a traceback
+    and without showing a password."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    result = draagvlak(
+        "serve", "--port", "0", "--db", str(tmp_path / "x.db"),
+        DRAAGVLAK_HUB_URL=hub_url.format(port=port),
+    )  # fmt: skip
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"draagvlak: DRAAGVLAK_HUB_URL: {expected.format(port=port)}")
+    assert "geheim" not in result.stderr
