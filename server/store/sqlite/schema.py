@@ -285,6 +285,31 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (session_id, seq)
     );
     """,
+    # 12: signing in with the school's own account (OpenID Connect). A person at a
+    # provider is kept as the SHA-256 of the issuer and their subject, never the subject
+    # itself. Such an account has no password ('') and, when the school gave no e-mail
+    # address, a name instead (its address is then a placeholder under .invalid). Who
+    # waits for an admin's approval keeps only what makes the account.
+    """
+    ALTER TABLE accounts ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    CREATE TABLE identities (
+        subject_hash TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        linked_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX identities_account ON identities (account_id);
+    CREATE TABLE pending_identities (
+        id TEXT PRIMARY KEY,
+        subject_hash TEXT NOT NULL UNIQUE,
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        requested_at TEXT NOT NULL
+    );
+    CREATE INDEX pending_identities_team ON pending_identities (team_id);
+    """,
 ]
 
 # Tables that tie a row to a device until the session closes.
