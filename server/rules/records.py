@@ -43,9 +43,27 @@ class Account:
     """A facilitator who signs in, and the teams they lead sessions for."""
 
     id: str
-    email: str
+    email: str  # or, for a school account that came without an address, the name
     is_admin: bool
     teams: tuple[Team, ...] = ()
+    has_password: bool = True  # False: signs in with the school's account only
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """Someone who signed in with their school's account and waits for an admin of the
+    team to let them in: no more than the account will keep."""
+
+    id: str
+    team_id: str
+    provider: str
+    email: str  # "" when the school gave a name only
+    name: str  # "" when the school gave an e-mail address
+    requested_at: str
+
+    @property
+    def label(self) -> str:
+        return self.email or self.name
 
 
 @dataclass(frozen=True)

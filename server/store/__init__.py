@@ -14,6 +14,7 @@ from ..rules import Event
 from ..rules.ratings import Rating
 from ..rules.records import Account, SavedPack, SessionRecord, Team
 from ..rules.register import Agreement, Status, TrackedAction
+from .identities import Identities, IdentityTaken
 from .journal import JournalEntry
 from .loaded import CodeTaken, Consent, Dots, EmailTaken, LoadedSession, OutOfOrder, Receipt
 
@@ -22,6 +23,7 @@ __all__ = [
     "Consent",
     "Dots",
     "EmailTaken",
+    "IdentityTaken",
     "JournalEntry",
     "LoadedSession",
     "OutOfOrder",
@@ -99,8 +101,9 @@ class Retention(Protocol):
         deleted now; their outcomes keep groups, counts, decisions and actions."""
 
 
-class Accounts(Protocol):
-    """Facilitators, their teams, sign-ins and invites (hashes of passwords and tokens)."""
+class Accounts(Identities, Protocol):
+    """Facilitators, their teams, sign-ins and invites (hashes of passwords and tokens);
+    sign-ins with a school's own account in store/identities.py."""
 
     async def account_count(self) -> int: ...
 

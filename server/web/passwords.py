@@ -19,8 +19,10 @@ def hash_password(password: str) -> str:
 
 
 def is_password(password: str, stored: str | None) -> bool:
+    """False also for an account without a password ("": it signs in with its school's
+    account), after the same work as for a wrong one."""
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _DUMMY, password) and bool(stored)
     except (VerificationError, InvalidHashError):
         return False
 

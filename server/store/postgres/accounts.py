@@ -8,6 +8,7 @@ import asyncpg
 
 from ...rules.records import Account, Team
 from ..loaded import EmailTaken
+from .identities import PostgresIdentities
 from .register import changed
 
 TEAMS_OF = (
@@ -16,7 +17,12 @@ TEAMS_OF = (
 )
 
 
-class PostgresAccounts:
+# A facilitator is shown by their address, or by their name when their school's account
+# came without one (store/identities.py).
+LABEL = "CASE WHEN a.name != '' THEN a.name ELSE a.email END"
+
+
+class PostgresAccounts(PostgresIdentities):
     """The accounts part of the PostgreSQL store (mixed into PostgresStore)."""
 
     @property
@@ -100,15 +106,16 @@ class PostgresAccounts:
         """The account signed in with this token, unless the sign-in expired."""
         async with self.pool.acquire() as db:
             row = await db.fetchrow(
-                "SELECT a.id, a.email, a.is_admin FROM logins l JOIN accounts a"
-                " ON a.id = l.account_id WHERE l.token_hash = $1 AND l.expires_at > $2",
+                f"SELECT a.id, {LABEL}, a.is_admin, a.password_hash != '' FROM logins l"
+                " JOIN accounts a ON a.id = l.account_id"
+                " WHERE l.token_hash = $1 AND l.expires_at > $2",
                 token_hash,
                 now,
             )
             if row is None:
                 return None
             teams = tuple(Team(*t) for t in await db.fetch(TEAMS_OF, row[0]))
-        return Account(row[0], row[1], bool(row[2]), teams)
+        return Account(row[0], row[1], bool(row[2]), teams, bool(row[3]))
 
     async def add_invite(
         self, token_hash: str, team_id: str, is_admin: bool, expires_at: str
@@ -181,10 +188,10 @@ class PostgresAccounts:
         return True
 
     async def team_members(self, team_id: str) -> list[tuple[str, bool]]:
-        """The team's facilitators: e-mail address and whether an admin, by address."""
+        """The team's facilitators: e-mail address (or name) and whether an admin, by it."""
         rows = await self.pool.fetch(
-            "SELECT a.email, a.is_admin FROM accounts a JOIN memberships m"
-            ' ON m.account_id = a.id WHERE m.team_id = $1 ORDER BY lower(a.email) COLLATE "C"',
+            f"SELECT {LABEL} AS label, a.is_admin FROM accounts a JOIN memberships m"
+            f' ON m.account_id = a.id WHERE m.team_id = $1 ORDER BY lower({LABEL}) COLLATE "C"',
             team_id,
         )
         return [(r[0], bool(r[1])) for r in rows]

@@ -11,6 +11,7 @@ import aiosqlite
 
 from ...rules.records import Account, Team
 from ..loaded import EmailTaken
+from .identities import SQLiteIdentities
 
 TEAMS_OF = (
     "SELECT t.id, t.name, t.created_at FROM teams t JOIN memberships m ON m.team_id = t.id"
@@ -18,7 +19,12 @@ TEAMS_OF = (
 )
 
 
-class SQLiteAccounts:
+# A facilitator is shown by their address, or by their name when their school's account
+# came without one (store/identities.py).
+LABEL = "CASE WHEN a.name != '' THEN a.name ELSE a.email END"
+
+
+class SQLiteAccounts(SQLiteIdentities):
     """The accounts part of the SQLite store (mixed into SQLiteStore)."""
 
     _lock: asyncio.Lock
@@ -106,8 +112,8 @@ class SQLiteAccounts:
     async def account_for_login(self, token_hash: str, now: str) -> Account | None:
         """The account signed in with this token, unless the sign-in expired."""
         query = (
-            "SELECT a.id, a.email, a.is_admin FROM logins l JOIN accounts a"
-            " ON a.id = l.account_id WHERE l.token_hash = ? AND l.expires_at > ?"
+            f"SELECT a.id, {LABEL}, a.is_admin, a.password_hash != '' FROM logins l"
+            " JOIN accounts a ON a.id = l.account_id WHERE l.token_hash = ? AND l.expires_at > ?"
         )
         async with self._lock:
             async with self.db.execute(query, (token_hash, now)) as cursor:
@@ -116,7 +122,7 @@ class SQLiteAccounts:
                 return None
             async with self.db.execute(TEAMS_OF, (row[0],)) as cursor:
                 teams = tuple([Team(*t) async for t in cursor])
-        return Account(row[0], row[1], bool(row[2]), teams)
+        return Account(row[0], row[1], bool(row[2]), teams, bool(row[3]))
 
     async def add_invite(
         self, token_hash: str, team_id: str, is_admin: bool, expires_at: str
@@ -189,10 +195,10 @@ class SQLiteAccounts:
         return True
 
     async def team_members(self, team_id: str) -> list[tuple[str, bool]]:
-        """The team's facilitators: e-mail address and whether an admin, by address."""
+        """The team's facilitators: e-mail address (or name) and whether an admin, by it."""
         query = (
-            "SELECT a.email, a.is_admin FROM accounts a JOIN memberships m"
-            " ON m.account_id = a.id WHERE m.team_id = ? ORDER BY a.email COLLATE NOCASE"
+            f"SELECT {LABEL} AS label, a.is_admin FROM accounts a JOIN memberships m"
+            " ON m.account_id = a.id WHERE m.team_id = ? ORDER BY label COLLATE NOCASE"
         )
         async with self._lock, self.db.execute(query, (team_id,)) as cursor:
             return [(r[0], bool(r[1])) async for r in cursor]
