@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (default 8000)")
     serve.add_argument("--db", help=DB_HELP)
     serve.add_argument("--public-url", help="address phones use, shown on the projector")
+    serve.add_argument(
+        "--oidc-config", help="TOML file of sign-in providers (OpenID Connect), docs/deploy.md"
+    )
     suggest = commands.add_parser(
         "suggest-groups",
         help="propose groups for answers, one a line, and print them as JSON",
@@ -76,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
             settings = Settings.from_env(db=args.db)
             return asyncio.run(manage_account(settings, args))
         settings = Settings.from_env(
-            host=args.host, port=args.port, db=args.db, public_url=args.public_url
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            public_url=args.public_url,
+            oidc_config=args.oidc_config,
         )
         return serve_app(settings)
     except (SettingsError, PackError, StoreFileError, ListenError) as error:

@@ -87,6 +87,9 @@ class Settings:
     # name and the --public-url's host (comma separated; *.example.org for subdomains).
     # Other names are refused: a DNS-rebinding page cannot reach us under its own name.
     allowed_hosts: str = ""
+    # A TOML file of OpenID Connect providers (Entree Federatie, Entra ID, Google) and the
+    # teams their schools land in (docs/deploy.md). Empty: e-mail and password only.
+    oidc_config: str = ""
     log_level: str = "info"
 
     @property

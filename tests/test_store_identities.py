@@ -27,18 +27,18 @@ async def with_admin(store: Store) -> None:
 
 
 def pending(pending_id: str, team: Team, email: str = "", name: str = "") -> PendingSignIn:
-    return PendingSignIn(pending_id, team.id, "Entree", email, name, NOW)
+    return PendingSignIn(pending_id, team.id, "entree", email, name, NOW)
 
 
 async def test_a_first_sign_in_makes_a_facilitator_without_a_password(store: Store) -> None:
     await with_admin(store)
     made = await store.create_identity_account(
-        "a1", "jan@linde.example", "Jan", LINDE, "sub-1", "Entree", NOW
+        "a1", "jan@linde.example", "Jan", LINDE, "sub-1", "entree", NOW
     )
     assert made == "a1"
     assert await store.account_for_identity("sub-1") == "a1"
     assert await store.account_for_identity("sub-2") is None
-    assert await store.linked_providers("a1") == ["Entree"]
+    assert await store.linked_providers("a1") == ["entree"]
     # Only the address is kept when there is one: the list shows it, not the name.
     assert ("jan@linde.example", False) in await store.team_members(LINDE.id)
     assert await store.team_members(EIK.id) == [("admin@linde.example", True)]
@@ -48,8 +48,8 @@ async def test_a_first_sign_in_makes_a_facilitator_without_a_password(store: Sto
 
 async def test_a_school_account_without_an_address_is_listed_by_its_name(store: Store) -> None:
     await with_admin(store)
-    await store.create_identity_account("a1", "", "Jan de Vries", LINDE, "sub-1", "Entree", NOW)
-    await store.create_identity_account("a2", "", "Jan de Vries", LINDE, "sub-2", "Entree", NOW)
+    await store.create_identity_account("a1", "", "Jan de Vries", LINDE, "sub-1", "entree", NOW)
+    await store.create_identity_account("a2", "", "Jan de Vries", LINDE, "sub-2", "entree", NOW)
     members = await store.team_members(LINDE.id)
     assert members.count(("Jan de Vries", False)) == 2
     token = "token-hash"
@@ -81,7 +81,7 @@ async def test_an_address_that_has_a_local_account_is_not_taken_over(store: Stor
     await with_admin(store)
     with pytest.raises(EmailTaken):
         await store.create_identity_account(
-            "a1", "ADMIN@linde.example", "", LINDE, "sub-1", "Entree", NOW
+            "a1", "ADMIN@linde.example", "", LINDE, "sub-1", "entree", NOW
         )
     assert await store.account_for_identity("sub-1") is None
     assert await store.account_count() == 1
@@ -89,18 +89,21 @@ async def test_an_address_that_has_a_local_account_is_not_taken_over(store: Stor
 
 async def test_a_local_account_links_a_school_account_once(store: Store) -> None:
     await with_admin(store)
-    assert await store.linked_admin_count() == 0
-    await store.link_identity("admin", "sub-1", "Entree", NOW)
-    await store.link_identity("admin", "sub-1", "Entree", NOW)  # twice is fine
-    await store.link_identity("admin", "sub-2", "Entra ID", NOW)
+    assert await store.linked_admin_count(["entree"]) == 0
+    await store.link_identity("admin", "sub-1", "entree", NOW)
+    await store.link_identity("admin", "sub-1", "entree", NOW)  # twice is fine
+    await store.link_identity("admin", "sub-2", "entra", NOW)
     assert await store.account_for_identity("sub-1") == "admin"
-    assert await store.linked_providers("admin") == ["Entra ID", "Entree"]
-    assert await store.linked_admin_count() == 1
+    assert await store.linked_providers("admin") == ["entra", "entree"]
+    assert await store.linked_admin_count(["entree", "google"]) == 1
+    # A provider the operator no longer configures signs nobody in: it does not count.
+    assert await store.linked_admin_count(["google"]) == 0
+    assert await store.linked_admin_count([]) == 0
     await store.create_identity_account("a1", "jan@linde.example", "", LINDE, "sub-3", "E", NOW)
     with pytest.raises(IdentityTaken):
-        await store.link_identity("admin", "sub-3", "Entree", NOW)
+        await store.link_identity("admin", "sub-3", "entree", NOW)
     assert await store.account_for_identity("sub-3") == "a1"
-    assert await store.linked_admin_count() == 1  # a facilitator is no admin
+    assert await store.linked_admin_count(["entree"]) == 1  # a facilitator is no admin
 
 
 async def test_a_request_waits_for_an_admin_of_its_own_team(store: Store) -> None:
@@ -141,5 +144,5 @@ async def test_a_request_whose_address_has_an_account_stays_waiting(store: Store
 async def test_linking_answers_a_waiting_request(store: Store) -> None:
     await with_admin(store)
     await store.request_approval(pending("p1", LINDE, name="Beheer"), "sub-1")
-    await store.link_identity("admin", "sub-1", "Entree", NOW)
+    await store.link_identity("admin", "sub-1", "entree", NOW)
     assert await store.pending_sign_ins(LINDE.id) == []

@@ -7,6 +7,7 @@ and their subject (the web door computes it); no token, no other claim is kept.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from ..rules.records import PendingSignIn, Team
@@ -50,10 +51,10 @@ class Identities(Protocol):
         fine). Raises IdentityTaken when it is another account's."""
 
     async def linked_providers(self, account_id: str) -> list[str]:
-        """The names of the providers whose accounts sign in to this one, by name."""
+        """The ids of the providers whose accounts sign in to this one, in order."""
 
-    async def linked_admin_count(self) -> int:
-        """Admins who can sign in with a school account."""
+    async def linked_admin_count(self, providers: Collection[str]) -> int:
+        """Admins who can sign in with a school account of one of these providers."""
 
     async def request_approval(self, pending: PendingSignIn, subject_hash: str) -> None:
         """Keeps the request until an admin of the team answers it; a second request of

@@ -97,6 +97,17 @@ async def setup_page(request: Request) -> Response:
     return await start_signed_in(request, account_id, "/start")
 
 
+async def passwords_open(request: Request) -> bool:
+    """Whether e-mail and password sign in. An operator may turn them off once the school's
+    accounts work (docs/deploy.md), but they stay on while no admin can sign in with a
+    school account of a configured provider: nobody is ever locked out."""
+    options = request.app.state.sign_in
+    if options.local_accounts:
+        return True
+    configured = [p.id for p in options.providers]
+    return bool(await request.app.state.store.linked_admin_count(configured) == 0)
+
+
 def account_error(email: str, password: str, again: str, team: str) -> str:
     if not is_email(email):
         return "email_invalid"
@@ -113,22 +124,28 @@ async def signin_page(request: Request) -> Response:
     if await store.account_count() == 0:
         return RedirectResponse("/setup", status_code=303)
     to = request.query_params.get("next", "/start")
+    shown = {"providers": request.app.state.sign_in.providers,
+             "passwords": await passwords_open(request)}  # fmt: skip
     if request.method == "GET":
-        return page(request, "signin.html", email="", to=to, error="")
+        return page(request, "signin.html", email="", to=to, error="", **shown)
     form = await request.form()
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
     to = str(form.get("next", to))
+    if not shown["passwords"]:
+        return page(request, "signin.html", status=403, email="", to=to, error="passwords_off",
+                    **shown)  # fmt: skip
     per_email, per_address = limiters(request)
     address = request.client.host if request.client else "?"
     wait = max(per_email.wait(email.lower()), per_address.wait(address))
     if wait:
         return page(request, "signin.html", status=429, email=email, to=to, error="slow_down",
-                    seconds=wait)  # fmt: skip
+                    seconds=wait, **shown)  # fmt: skip
     found = await store.credentials(email)
     if found is None or not is_password(password, found[1]):
         per_email.record(email.lower())
         per_address.record(address)
-        return page(request, "signin.html", status=400, email=email, to=to, error="wrong")
+        return page(request, "signin.html", status=400, email=email, to=to, error="wrong",
+                    **shown)  # fmt: skip
     return await start_signed_in(request, found[0], to)
 
 
@@ -152,12 +169,17 @@ async def account_page(request: Request, status: int | None = None, **shown: Any
     team = await current_team(request)
     store = request.app.state.store
     members = {t.id: await store.team_members(t.id) for t in account.teams if account.is_admin}
+    requests = {t.id: await store.pending_sign_ins(t.id) for t in account.teams if account.is_admin}
+    shown.setdefault("providers", request.app.state.sign_in.providers)
+    shown.setdefault("linked", await store.linked_providers(account.id))
+    shown.setdefault("request_linked", request.query_params.get("linked") == "1")
+    shown.setdefault("answered", request.query_params.get("answered", ""))
     made = request.query_params.get("made")
     shown.setdefault("made", next((t for t in account.teams if t.id == made), None))
     if status is None:
         status = 400 if shown.get("error") or shown.get("team_error") else 200
     return page(request, "account.html", status=status, account=account, team=team,
-                members=members, **shown)  # fmt: skip
+                members=members, requests=requests, **shown)  # fmt: skip
 
 
 async def change_password(request: Request) -> Response:
@@ -241,6 +263,9 @@ async def invite_page(request: Request) -> Response:
         return page(request, "invite.html", status=404, team=None, form={}, error="invite_gone")
     team, is_admin = invite
     account = await current_account(request)
+    if account is None and not await passwords_open(request):
+        # No new passwords: the colleague signs in with the school's account, then comes back.
+        return RedirectResponse(f"/signin?next=/invite/{token}", status_code=303)
     if request.method == "GET":
         return page(request, "invite.html", team=team, account=account, form={}, error="")
     form = await request.form()

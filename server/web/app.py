@@ -20,10 +20,11 @@ from ..rules.state import Limits
 from ..screens.i18n import load_translators
 from ..screens.render import Renderer
 from ..store import open_store
-from . import accounts, console, evaluation, pages, register, review, tracker
+from . import accounts, approvals, console, evaluation, oidc, pages, register, review, tracker
 from .auth import Signer
 from .guards import AllowedHosts, RateLimiter, RequestGuard
 from .headers import SecurityHeaders
+from .providers import load_sign_in_options
 from .socket import LiveSocketApp
 from .stream import LiveStreamApp, send_message
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings) -> Starlette:
     translators = load_translators()
     renderer = Renderer(settings.templates_dir, translators)
     limits = Limits(settings.max_answer_length, settings.max_answers_per_prompt)
+    sign_in = load_sign_in_options(settings.oidc_config)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -96,6 +98,11 @@ def create_app(settings: Settings) -> Starlette:
         Route("/account/teams", accounts.make_team, methods=["POST"]),
         Route("/account/invite", accounts.make_invite, methods=["POST"]),
         Route("/invite/{token}", accounts.invite_page, methods=["GET", "POST"]),
+        # Signing in with the school's own account (OpenID Connect), and approving it.
+        Route("/signin/oidc/{provider}", oidc.start_sign_in, methods=["POST"]),
+        Route("/signin/oidc/{provider}/callback", oidc.callback),
+        Route("/account/link/{provider}", oidc.start_link, methods=["POST"]),
+        Route("/account/requests/{pending_id}/{answer}", approvals.answer, methods=["POST"]),
         # The team's memory: its register of agreements and its actions (a team's pages
         # need a signed-in facilitator; /t/ and /feed/ are secret, revocable, read-only links).
         Route("/team/register", register.register_page),
@@ -132,6 +139,7 @@ def create_app(settings: Settings) -> Starlette:
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
+    app.state.sign_in = sign_in
     app.state.packs = packs
     app.state.renderer = renderer
     app.state.failed_joins = RateLimiter(settings.failed_joins_per_minute, 60)

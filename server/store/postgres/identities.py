@@ -3,6 +3,7 @@ the requests that wait for an admin's approval (store/identities.py says what is
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -84,16 +85,17 @@ class PostgresIdentities:
     async def linked_providers(self, account_id: str) -> list[str]:
         rows = await self.pool.fetch(
             "SELECT provider FROM identities WHERE account_id = $1"
-            ' GROUP BY provider ORDER BY lower(provider) COLLATE "C"',
+            " GROUP BY provider ORDER BY provider",
             account_id,
         )
         return [str(r[0]) for r in rows]
 
-    async def linked_admin_count(self) -> int:
+    async def linked_admin_count(self, providers: Collection[str]) -> int:
         return int(
             await self.pool.fetchval(
                 "SELECT count(DISTINCT a.id) FROM accounts a JOIN identities i"
-                " ON i.account_id = a.id WHERE a.is_admin"
+                " ON i.account_id = a.id WHERE a.is_admin AND i.provider = ANY($1::text[])",
+                list(providers),
             )
         )
 

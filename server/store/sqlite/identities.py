@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 
 import aiosqlite
 
@@ -90,19 +90,17 @@ class SQLiteIdentities:
                              (subject_hash,))  # fmt: skip
 
     async def linked_providers(self, account_id: str) -> list[str]:
-        query = (
-            "SELECT DISTINCT provider FROM identities WHERE account_id = ?"
-            " ORDER BY provider COLLATE NOCASE"
-        )
+        query = "SELECT DISTINCT provider FROM identities WHERE account_id = ? ORDER BY provider"
         async with self._lock, self.db.execute(query, (account_id,)) as cursor:
             return [str(r[0]) async for r in cursor]
 
-    async def linked_admin_count(self) -> int:
+    async def linked_admin_count(self, providers: Collection[str]) -> int:
+        places = ", ".join("?" * len(providers))
         query = (
             "SELECT count(DISTINCT a.id) FROM accounts a JOIN identities i"
-            " ON i.account_id = a.id WHERE a.is_admin = 1"
+            f" ON i.account_id = a.id WHERE a.is_admin = 1 AND i.provider IN ({places})"
         )
-        async with self._lock, self.db.execute(query) as cursor:
+        async with self._lock, self.db.execute(query, tuple(providers)) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
