@@ -201,6 +201,10 @@ class Store(Sessions, Outcomes, Packs, Retention, Accounts, Register, Keys, Prot
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> None:
+        """Returns when the database answers a trivial query within a few seconds; raises
+        otherwise (the health check: /healthz)."""
+
 
 def open_store(url: str) -> Store:
     if url.startswith("sqlite:///"):

@@ -62,6 +62,10 @@ class Hub:
     async def publish(self, channel: str, frames: list[Frame]) -> None:
         await self.backend.publish(channel, frames)
 
+    async def ping(self) -> None:
+        """Raises when other processes cannot be reached now (backends' `ping`)."""
+        await self.backend.ping()
+
     def publish_here(self, channel: str, frames: list[Frame]) -> None:
         """To this process's subscribers only, at once."""
         self._deliver(channel, frames)

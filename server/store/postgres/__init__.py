@@ -23,7 +23,7 @@ from ...rules.records import SavedPack, SessionRecord
 from ..journal import JournalEntry, encode
 from ..loaded import CodeTaken, LoadedSession, OutOfOrder
 from .accounts import PostgresAccounts
-from .database import connect, migrate, rewrite
+from .database import connect, migrate, ping, rewrite
 from .events import apply
 from .journal import read_entries, write_entry
 from .register import PostgresRegister, changed, keep_in_register
@@ -82,6 +82,9 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    async def ping(self) -> None:
+        await ping(self.pool)
 
     async def create_session(self, record: SessionRecord) -> None:
         try:

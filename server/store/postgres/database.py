@@ -4,6 +4,7 @@ rewrite that takes deleted rows off the disk."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -24,6 +25,9 @@ if TYPE_CHECKING:  # asyncpg's classes are generic in its stubs only
 
 # Any number unlikely to be another program's: migrating servers wait for each other.
 MIGRATION_LOCK = 0x64726167
+# Seconds the health check (/healthz) waits for a connection and its answer: a server
+# that is gone (not refusing, just silent) must not hang it.
+PING_TIMEOUT = 3.0
 
 
 class DatabaseError(Exception):
@@ -51,6 +55,14 @@ async def connect(url: str, max_size: int = 10) -> Pool:
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise DatabaseError(f"{shown(url)}: cannot use the database: {error}") from None
+
+
+async def ping(pool: Pool) -> None:
+    """Returns when the database answers `SELECT 1` within PING_TIMEOUT; raises otherwise
+    (TimeoutError, OSError or one of asyncpg's errors). A connection the server closed is
+    replaced by the pool at the next acquire, so this also shows when it is back."""
+    async with asyncio.timeout(PING_TIMEOUT), pool.acquire() as db:
+        await db.fetchval("SELECT 1")
 
 
 async def schema_version(db: Connection) -> int:

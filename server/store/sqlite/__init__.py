@@ -26,7 +26,7 @@ from ..journal import JournalEntry, encode
 from ..loaded import CodeTaken, LoadedSession
 from .accounts import SQLiteAccounts
 from .events import apply
-from .file import check_sqlite_file
+from .file import PING_TIMEOUT, check_sqlite_file
 from .journal import read_entries, write_entry
 from .register import SQLiteRegister, keep_in_register
 from .retention import forget_raw_answers
@@ -92,6 +92,9 @@ class SQLiteStore(SQLiteAccounts, SQLiteRegister):
         if self._db is not None:
             await self._db.close()
             self._db = None
+
+    async def ping(self) -> None:
+        await asyncio.wait_for(self.db.execute_fetchall("SELECT 1"), PING_TIMEOUT)
 
     async def _migrate(self) -> None:
         async with self.db.execute("PRAGMA user_version") as cursor:

@@ -12,6 +12,8 @@ from .schema import MIGRATIONS
 
 # Tables every version of Draagvlak's schema has had since the first migration.
 OWN_TABLES = frozenset({"sessions", "participants", "answers"})
+# Seconds the health check (/healthz) waits for the open database to answer.
+PING_TIMEOUT = 3.0
 
 
 class StoreFileError(Exception):

@@ -23,3 +23,7 @@ class Backend(Protocol):
     async def stop(self) -> None: ...
 
     async def publish(self, channel: str, frames: list[Frame]) -> None: ...
+
+    async def ping(self) -> None:
+        """Returns when messages reach other processes now; raises when they cannot
+        (the health check: /healthz)."""

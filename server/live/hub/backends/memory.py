@@ -24,3 +24,6 @@ class MemoryBackend:
     async def publish(self, channel: str, frames: list[Frame]) -> None:
         if self._deliver is not None:
             self._deliver(channel, frames)
+
+    async def ping(self) -> None:
+        """Always reachable: it is this process."""

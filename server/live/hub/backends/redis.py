@@ -141,6 +141,17 @@ class RedisBackend:
         self._wake.set()
         await done
 
+    async def ping(self) -> None:
+        """Redis answers a PING within REPLY_TIMEOUT and the listener is subscribed;
+        raises HubUnavailable otherwise."""
+        if not self._is_subscribed:
+            raise HubUnavailable(f"Redis hub at {self._address} is unreachable")
+        try:
+            async with asyncio.timeout(REPLY_TIMEOUT):
+                await self._client.ping()
+        except (RedisError, OSError) as error:  # TimeoutError is an OSError
+            raise HubUnavailable(f"Redis hub at {self._address}: {type(error).__name__}") from None
+
     # The sender ----------------------------------------------------------------------
 
     async def _send(self) -> None:
