@@ -5,7 +5,7 @@
 //
 // For the tests of what must be refused, a control address (/__forge?mode=...) makes the
 // next answer a bad one: an ID token re-signed with the provider's own key but a wrong
-// nonce, an expired or foreign-audience one, one signed with a key the provider never
+// nonce, an expired or foreign-audience one (also one whose azp names us), one signed with a key the provider never
 // published, a token endpoint that is down, or a state that is not the one sent.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,6 +53,8 @@ async function resign(idToken, mode) {
   if (mode === 'nonce') claims.nonce = 'not-the-nonce-that-was-sent';
   if (mode === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
   if (mode === 'audience') claims.aud = 'another-service';
+  // Names us as the authorized party, but is for another service.
+  if (mode === 'audience_azp') Object.assign(claims, { aud: 'another-service', azp: claims.aud });
   if (mode === 'issuer') claims.iss = 'https://someone-else.example';
   if (mode === 'unknown_key' || mode === 'other_key') {
     ({ privateKey: key } = await jose.generateKeyPair('RS256'));

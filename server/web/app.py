@@ -128,7 +128,7 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeaders),
+        Middleware(SecurityHeaders, form_targets=sign_in.origins),
         Middleware(
             RequestGuard,
             max_body=settings.max_body_bytes,

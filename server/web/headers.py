@@ -21,8 +21,16 @@ HEADERS = [
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    """`form_targets`: origins besides ours that a form may lead to, the sign-in providers
+    (a sign-in button's post is answered with a redirect to the provider, and browsers
+    hold redirects after a form post to form-action too)."""
+
+    def __init__(self, app: ASGIApp, form_targets: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.headers = HEADERS
+        if form_targets:
+            policy = f"{CONTENT_SECURITY_POLICY} {' '.join(form_targets)}"
+            self.headers = [(b"content-security-policy", policy.encode()), *HEADERS[1:]]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,7 +39,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *HEADERS]
+                message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

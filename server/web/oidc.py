@@ -157,6 +157,14 @@ async def verified_claims(request: Request, provider: Provider) -> dict[str, Any
     if not claims or not claims.get("sub"):
         return "token:no ID token"
     claims = dict(claims)
+    # Authlib accepts a foreign audience when azp names us; OpenID Connect Core 3.1.3.7
+    # wants our client id among the audiences, and azp as well when there are several.
+    aud = claims.get("aud")
+    audiences: list[Any] = aud if isinstance(aud, list) else [aud]
+    if provider.client_id not in audiences:
+        return "token:audience"
+    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
+        return "token:azp"
     wanted = {"email", "name", *provider.claims_needed}
     if not wanted & set(claims) - {"sub"} or not provider.claims_needed <= set(claims):
         failures: tuple[type[Exception], ...] = (*http_errors(), ValueError, KeyError)

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from .providers import Provider
+from .providers import Provider, origin_of
 
 # The provider's answers (discovery, keys, the token) must come within this many seconds.
 PROVIDER_TIMEOUT = 10.0
@@ -66,6 +66,10 @@ async def discover(client: Any, provider: Provider) -> dict[str, Any]:
     if str(metadata.get("issuer", "")).rstrip("/") != provider.issuer:
         metadata.clear()  # fetched again next time
         raise ProviderUnreachable("discovery names another issuer")
+    if origin_of(str(metadata.get("authorization_endpoint", ""))) != origin_of(provider.issuer):
+        # The pages allow forms to lead to the issuer's origin only (headers.py).
+        metadata.clear()
+        raise ProviderUnreachable("its authorization endpoint is not on the issuer's host")
     return metadata
 
 

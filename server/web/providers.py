@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..config import SettingsError
 
@@ -66,6 +67,16 @@ class SignInOptions:
 
     def provider(self, provider_id: str) -> Provider | None:
         return next((p for p in self.providers if p.id == provider_id), None)
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Where the sign-in buttons lead: each provider's origin (scheme, host, port)."""
+        return tuple(dict.fromkeys(origin_of(p.issuer) for p in self.providers))
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def load_sign_in_options(path: str, environ: Mapping[str, str] | None = None) -> SignInOptions:
