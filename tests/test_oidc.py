@@ -285,6 +285,33 @@ def test_a_provider_is_https_takes_its_secret_from_the_environment_and_maps_by_c
     assert entra.rule_for({"tid": "another"}) is None and entra.rule_for({}) is None
 
 
+ENTREE = """
+[[provider]]
+id = "entree"
+name = "Entree Federatie"
+issuer = "https://entree.example"
+client_id = "c"
+client_secret = "s"
+scopes = "openid profile"
+[[provider.team]]
+team = "De Linde"
+claims = { nlEduPersonHomeOrganizationId = "01AB", eduPersonAffiliation = ["employee", "staff"] }
+"""
+
+
+def test_a_rule_with_several_claims_lets_in_only_whom_all_of_them_fit(tmp_path):
+    """Pupils sign in through Entree too: the school's id alone must not make one a
+    facilitator when the operator also asks for a staff role."""
+    path = tmp_path / "sign-in.toml"
+    path.write_text(ENTREE)
+    (entree,) = load_sign_in_options(str(path)).providers
+    school = {"nlEduPersonHomeOrganizationId": "01AB"}
+    assert entree.rule_for({**school, "eduPersonAffiliation": ["employee"]}) is not None
+    assert entree.rule_for({**school, "eduPersonAffiliation": "student"}) is None
+    assert entree.rule_for(school) is None
+    assert entree.claims_needed == {"nlEduPersonHomeOrganizationId", "eduPersonAffiliation"}
+
+
 def test_the_cli_stops_on_a_missing_providers_file_in_one_line(tmp_path):
     missing = tmp_path / "nope.toml"
     result = subprocess.run(

@@ -23,20 +23,21 @@ DEFAULT_SCOPES = "openid email"
 
 @dataclass(frozen=True)
 class TeamRule:
-    """A person of the provider whose claim has one of the values (any person, without a
-    claim) lands in the team of that name; with approval, once an admin of it agrees."""
+    """A person of the provider whose claims each have one of their values (any person,
+    without conditions) lands in the team of that name; with approval, once an admin of
+    it agrees. Several conditions: the school's id and a staff role, say."""
 
     team: str
-    claim: str = ""
-    values: tuple[str, ...] = ()
+    conditions: tuple[tuple[str, tuple[str, ...]], ...] = ()
     approval: bool = False
 
     def matches(self, claims: Mapping[str, Any]) -> bool:
-        if not self.claim:
-            return True
-        found = claims.get(self.claim)
-        got = found if isinstance(found, list) else [found]
-        return any(isinstance(v, str | int) and str(v) in self.values for v in got)
+        return all(_has(claims.get(claim), values) for claim, values in self.conditions)
+
+
+def _has(found: Any, values: tuple[str, ...]) -> bool:
+    got = found if isinstance(found, list) else [found]
+    return any(isinstance(v, str | int) and str(v) in values for v in got)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Provider:
 
     @property
     def claims_needed(self) -> set[str]:
-        return {rule.claim for rule in self.teams if rule.claim}
+        return {claim for rule in self.teams for claim, _ in rule.conditions}
 
 
 @dataclass(frozen=True)
@@ -142,19 +143,25 @@ def _provider(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Provider:
 
 
 def _rule(raw: Mapping[str, Any], where: str) -> TeamRule:
-    _only(raw, {"team", "claim", "values", "approval"}, f"{where}, a [[provider.team]]")
+    """`claim` and `values` for one condition, a `claims` table for several (all must hold)."""
+    _only(raw, {"team", "claim", "values", "claims", "approval"}, f"{where}, a [[provider.team]]")
     team = " ".join(_text(raw, "team", where).split())
-    claim = str(raw.get("claim", ""))
-    values = raw.get("values", [])
-    values = [values] if isinstance(values, str) else values
-    if claim and not (values and all(isinstance(v, str) and v for v in values)):
-        raise ValueError(f"{where}, team {team!r}: claim {claim!r} needs values (text)")
-    if values and not claim:
-        raise ValueError(f"{where}, team {team!r}: values need the claim they are of")
+    where = f"{where}, team {team!r}"
+    wanted = dict(raw.get("claims", {}))
+    if "claim" in raw:
+        wanted[_text(raw, "claim", where)] = raw.get("values")
+    elif "values" in raw:
+        raise ValueError(f"{where}: values need the claim they are of")
+    conditions = []
+    for claim, values in wanted.items():
+        values = [values] if isinstance(values, str) else values
+        if not (isinstance(values, list) and values and all(isinstance(v, str) for v in values)):
+            raise ValueError(f"{where}: claim {claim!r} needs values (text)")
+        conditions.append((str(claim), tuple(values)))
     approval = raw.get("approval", False)
     if not isinstance(approval, bool):
-        raise ValueError(f"{where}, team {team!r}: approval must be true or false")
-    return TeamRule(team, claim, tuple(values), approval)
+        raise ValueError(f"{where}: approval must be true or false")
+    return TeamRule(team, tuple(conditions), approval)
 
 
 def _tables(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
