@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py --participants 1000
     .venv/bin/python bench/load.py --sessions 10 --participants 100
+    .venv/bin/python bench/load.py --processes 3 --participants 2000
 
 Starts `draagvlak serve` on a temporary database, opens the sessions over HTTP, connects
 a projector and a facilitator's console per session in this process and the phones in
@@ -12,6 +13,11 @@ a second session whose first question is a scale, with a burst of picks. It prin
 traffic, server CPU and memory per phase, checks the saved outcome against everything
 acknowledged (nothing lost, nothing doubled), and finally replays the phones' messages
 from a bare `websockets` server (bench/baseline.py) to the same number of clients.
+
+With --processes N (N > 1) it starts its own PostgreSQL and Redis (.ci/postgres,
+.ci/redis) and N servers sharing them, spreads the phones over the servers in turn
+(each phone joins and connects to its own), puts each session's projector and console
+on server `session % N`, and reports CPU per server and PostgreSQL's and Redis's beside.
 """
 
 from __future__ import annotations
@@ -40,13 +46,13 @@ sys.path.insert(0, str(ROOT))
 from bench.load_clients import Watcher, open_watcher, ws_url  # noqa: E402
 from bench.load_processes import (  # noqa: E402
     LOAD_CORES,
-    Measured,
+    Servers,
     Workers,
-    free_port,
     idle_rate,
     measure_baseline,
     pin,
-    wait_ready,
+    raise_open_files,
+    share_cores,
 )
 from bench.load_report import Phase, ack_delay, report  # noqa: E402
 from bench.load_scale import scale_session  # noqa: E402
@@ -67,6 +73,7 @@ class Room:
     screen: Watcher
     console: Watcher
     join_link: str  # the QR code's path, with its key
+    base_url: str  # the server its projector and console are on
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def send(self, action: str, **values: Any) -> tuple[float, str]:
@@ -116,16 +123,17 @@ async def open_room(base_url: str, tag: int, deflate: bool, pack: str) -> Room:
         )
     link = re.search(r'data-join-link="https?://[^/"]+([^"]+)"', page.text)
     assert link, "the projector shows the QR code's link"
-    return Room(tag, facilitator, screen, console, html.unescape(link[1]))
+    return Room(tag, facilitator, screen, console, html.unescape(link[1]), base_url)
 
 
 class Run:
     def __init__(
-        self, args: argparse.Namespace, server: Measured, base_url: str, workers: Workers
+        self, args: argparse.Namespace, server: Servers, base_url: str, workers: Workers
     ) -> None:
         self.args = args
         self.server = server
         self.base_url = base_url
+        self.urls = server.urls  # with --processes, phone i joins server i % N
         self.workers = workers
         self.db: Path | None = None  # the server's SQLite file, read by the scale check
         self.rooms: list[Room] = []
@@ -135,13 +143,14 @@ class Run:
         self.sent: dict[str, list[dict[str, Any]]] = {}
         self.idle_rate = 0.0  # server CPU seconds per second with everyone idle
         self.closed = 0  # phone connections that ended so far
+        self.restarts = 0  # phone connections restarted by a server (1012) so far
         self.fan_out_sample: list[str] = []
         self.scale: dict[str, int] | None = None  # the scale session's check, with --scale
 
     async def open_rooms(self, pack: str) -> None:
         """A session per `--sessions` on `pack`, with its projector and console; live reveal."""
         self.rooms = [
-            await open_room(self.base_url, tag, self.args.deflate, pack)
+            await open_room(self.urls[tag % len(self.urls)], tag, self.args.deflate, pack)
             for tag in range(self.args.sessions)
         ]
         for room in self.rooms:
@@ -149,7 +158,7 @@ class Run:
 
     @property
     def phones(self) -> int:
-        return self.args.participants * self.args.sessions
+        return int(self.args.participants * self.args.sessions)
 
     async def phase(self, name: str, body: Callable[[Phase], Awaitable[None]]) -> Phase:
         result = Phase(name)
@@ -157,13 +166,20 @@ class Run:
         for room in self.rooms:
             for watcher in (room.screen, room.console):
                 watcher.messages = watcher.bytes = 0
-        cpu, started = self.server.cpu(), time.monotonic()
+        cpus, services = self.server.cpus(), self.server.service_cpu()
+        started = time.monotonic()
         await body(result)
         result.seconds = time.monotonic() - started
-        result.cpu = self.server.cpu() - cpu
+        result.cpus = [b - a for a, b in zip(cpus, self.server.cpus(), strict=True)]
+        result.cpu = sum(result.cpus)
+        result.service_cpu = tuple(  # type: ignore[assignment]
+            b - a for a, b in zip(services, self.server.service_cpu(), strict=True)
+        )
         answers = await self.workers.ask("counters")
         counts = [c for answer in answers for c in answer["counts"]]
         closed = sum(answer["closed"] for answer in answers)
+        result.restarts = sum(answer["restarts"] for answer in answers) - self.restarts
+        self.restarts += result.restarts
         if closed > self.closed:
             self.problems.append(f"{name}: {closed - self.closed} phone connection(s) closed")
             self.closed = closed
@@ -204,14 +220,15 @@ class Run:
     async def join_phones(self, result: Phase) -> None:
         # Every phone scans the QR code: the time to its lobby counts from the scan.
         codes = [
-            (room.tag, room.join_link) for room in self.rooms for _ in range(self.args.participants)
+            (room.tag, self.urls[index % len(self.urls)], room.join_link)
+            for room in self.rooms
+            for index in range(self.args.participants)
         ]
         shares = [codes[i :: len(self.workers.pipes)] for i in range(len(self.workers.pipes))]
         answers = await self.workers.ask(
             "join",
             [
                 {
-                    "base_url": self.base_url,
                     "codes": share,
                     "deflate": self.args.deflate,
                     "fallback": self.args.fallback,
@@ -242,16 +259,28 @@ class Run:
             for arrived, text in room.screen_texts(start_at):
                 for token in TOKEN.findall(text):
                     first_seen.setdefault((room.tag, token), arrived)
-        result.add(
-            "answer → projector",
-            [
-                first_seen[(s["tag"], s["token"])] - s["sent"]
-                if (s["tag"], s["token"]) in first_seen
-                else None
-                for s in sends
-                if s["status"] == "ok"
-            ],
-        )
+        delays = {
+            id(s): first_seen[(s["tag"], s["token"])] - s["sent"]
+            if (s["tag"], s["token"]) in first_seen
+            else None
+            for s in sends
+            if s["status"] == "ok"
+        }
+        result.add("answer → projector", list(delays.values()))
+        if len(self.urls) > 1:
+            # Through the journal or not: the phone on the projector's server, or another.
+            home = {room.tag: room.base_url for room in self.rooms}
+            for where, same in (("same server", True), ("another server", False)):
+                result.add(
+                    f"answer → projector ({where})",
+                    [
+                        d
+                        for s in sends
+                        if id(s) in delays
+                        for d in [delays[id(s)]]
+                        if (s["base_url"] == home[s["tag"]]) is same
+                    ],
+                )
 
     async def grouping(self, result: Phase) -> None:
         await self.to_every_phone(
@@ -385,14 +414,15 @@ class Run:
     async def check_outcomes(self) -> dict[str, int]:
         """Everything acknowledged is in the saved outcome, exactly once."""
         found = Counter[str]()
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=60) as http:
+        async with httpx.AsyncClient(timeout=60) as http:
             for room in self.rooms:
+                # Through the server its console is on; the outcome is the shared store's.
                 made = await http.post(
-                    f"/s/{room.facilitator.session_id}/share",
+                    f"{room.base_url}/s/{room.facilitator.session_id}/share",
                     headers={"cookie": room.facilitator.cookie},
                 )
                 token = made.headers["location"].split("share=")[1]
-                outcome = (await http.get(f"/r/{token}/outcome.json")).json()
+                outcome = (await http.get(f"{room.base_url}/r/{token}/outcome.json")).json()
                 prompt = outcome["prompts"][0]
                 for item in prompt["items"]:
                     for text in item["answers"]:
@@ -423,27 +453,18 @@ class Run:
 
 async def main(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="draagvlak-load-"))
+    raise_open_files()
+    if args.placement == "shared":
+        share_cores()
     pin(os.getpid(), LOAD_CORES)  # the projectors and consoles are load too
-    port = free_port()
     env = {"DRAAGVLAK_LOG_LEVEL": "warning", **os.environ}
     if args.deflate:
         env["DRAAGVLAK_WS_DEFLATE"] = "1"
-    command = [
-        sys.executable,
-        "-m",
-        "server",
-        "serve",
-        "--port",
-        str(port),
-        "--db",
-        str(workdir / "load.db"),
-    ]
-    server = Measured(command, workdir / "server.log", env)
-    workers = Workers(args.workers)
-    base_url = f"http://127.0.0.1:{port}"
+    server = Servers(args.processes, workdir, env)
+    workers: Workers | None = None
     try:
-        wait_ready(base_url + "/healthz", server)
-        run = Run(args, server, base_url, workers)
+        workers = Workers(args.workers)
+        run = Run(args, server, server.urls[0], workers)
         await run.open_rooms("core-values")
         print(
             f"{run.phones:,} phones in {args.sessions} session(s); server log in {workdir}",
@@ -473,7 +494,7 @@ async def main(args: argparse.Namespace) -> int:
             await room.console.close()
         await workers.ask("close_all")
         if args.scale:
-            run.db = workdir / "load.db"
+            run.db = server.db
             run.scale = await scale_session(run)
         server.stop()
         base = None
@@ -494,8 +515,9 @@ async def main(args: argparse.Namespace) -> int:
         )
         return 0 if ok else 1
     finally:
-        server.stop() if server.process.poll() is None else None
-        await workers.stop()
+        server.stop()
+        if workers is not None:
+            await workers.stop()
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -522,9 +544,28 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="then a second session on a scale question: every phone picks once",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="servers; above 1 they share a PostgreSQL and a Redis the script starts"
+        " (default 1: one server on SQLite)",
+    )
+    parser.add_argument(
+        "--placement",
+        choices=("split", "shared"),
+        default="split",
+        help="split (default): the servers (and PostgreSQL, Redis) on the first core, the"
+        " load on the others; shared: nothing pinned",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.processes < 1:
+        parser.error("--processes must be at least 1")
+    if args.processes > 1 and args.scale:
+        parser.error("--scale checks the SQLite file: not with --processes")
+    return args
 
 
 if __name__ == "__main__":

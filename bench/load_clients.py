@@ -50,17 +50,32 @@ class Watcher:
     closed: int | None = None
     keep: list[tuple[float, str]] | None = None
     first_at: float | None = None  # the full state, sent on every connect
+    base_url: str = ""  # the server this phone joined and is connected to
+    address: tuple[str, str, bool] | None = None  # url, cookie, deflate: to connect again
+    restarts: int = 0  # connections the server restarted (1012) and this one made again
 
     is_fallback = False
 
     async def read(self) -> None:
-        try:
-            async for message in self.socket:
-                self.received(message if isinstance(message, str) else message.decode())
-        except Exception:
-            pass
-        finally:
-            self.closed = self.socket.close_code or 1006
+        while True:
+            try:
+                async for message in self.socket:
+                    self.received(message if isinstance(message, str) else message.decode())
+            except Exception:
+                pass
+            code = self.socket.close_code or 1006
+            if code == 1012 and self.address is not None:
+                # The server restarts the connection (with several processes: a session
+                # closed in another one); as the page does, connect again at once (htmx
+                # would wait 0.5 s first) and get the whole state.
+                try:
+                    self.socket = await dial(*self.address)
+                    self.restarts += 1
+                    continue
+                except Exception:
+                    pass
+            self.closed = code
+            return
 
     def received(self, text: str) -> None:
         now = time.monotonic()
@@ -152,10 +167,8 @@ def ws_url(base_url: str, path: str) -> str:
     return base_url.replace("http", "ws", 1) + path
 
 
-async def open_watcher(
-    url: str, tag: int, cookie: str = "", deflate: bool = False, keep: bool = False
-) -> Watcher:
-    socket = await connect(
+async def dial(url: str, cookie: str, deflate: bool) -> ClientConnection:
+    return await connect(
         url,
         additional_headers={"cookie": cookie} if cookie else None,
         compression="deflate" if deflate else None,
@@ -163,7 +176,13 @@ async def open_watcher(
         open_timeout=60,
         ping_interval=None,  # the server pings; it is the phone that must answer
     )
-    watcher = Watcher(socket, tag, keep=[] if keep else None)
+
+
+async def open_watcher(
+    url: str, tag: int, cookie: str = "", deflate: bool = False, keep: bool = False
+) -> Watcher:
+    socket = await dial(url, cookie, deflate)
+    watcher = Watcher(socket, tag, keep=[] if keep else None, address=(url, cookie, deflate))
     asyncio.get_running_loop().create_task(watcher.read())
     return watcher
 
@@ -217,11 +236,11 @@ class Worker:
     # Commands -------------------------------------------------------------------------
 
     async def join(
-        self, base_url: str, codes: list[tuple[int, str]], deflate: bool, fallback: float = 0.0
+        self, codes: list[tuple[int, str, str]], deflate: bool, fallback: float = 0.0
     ) -> dict[str, Any]:
-        """Joins one phone per (session tag, QR link), a hundred at a time; measures each
-        from its scan to its lobby (the first full state on its websocket). The share
-        `fallback` of them, spread evenly, use the fallback instead."""
+        """Joins one phone per (session tag, server, QR link), a hundred at a time;
+        measures each from its scan to its lobby (the first full state on its websocket).
+        The share `fallback` of them, spread evenly, use the fallback instead."""
         started = time.monotonic()
         gate = asyncio.Semaphore(100)
         failures: list[str] = []
@@ -229,17 +248,19 @@ class Worker:
 
         transport = httpx.AsyncHTTPTransport()
 
-        async def one(index: int, tag: int, link: str) -> None:
+        async def one(index: int, tag: int, base_url: str, link: str) -> None:
             is_fallback = int((index + 1) * fallback) > int(index * fallback)
             async with gate:
                 try:
-                    scans.append(
-                        await join_phone(transport, base_url, tag, link, deflate, is_fallback)
+                    phone, scanned = await join_phone(
+                        transport, base_url, tag, link, deflate, is_fallback
                     )
+                    phone.base_url = base_url
+                    scans.append((phone, scanned))
                 except Exception as error:
                     failures.append(repr(error))
 
-        await asyncio.gather(*(one(i, tag, link) for i, (tag, link) in enumerate(codes)))
+        await asyncio.gather(*(one(i, *code) for i, code in enumerate(codes)))
         await transport.aclose()
         deadline = time.monotonic() + 30
         while any(w.first_at is None for w, _ in scans) and time.monotonic() < deadline:
@@ -279,7 +300,8 @@ class Worker:
         for phone in self.phones:
             phone.messages = phone.bytes = 0
         closed = sum(1 for p in self.phones if p.closed is not None)
-        return {"counts": found, "closed": closed}
+        restarts = sum(p.restarts for p in self.phones)
+        return {"counts": found, "closed": closed, "restarts": restarts}
 
     async def keep(self) -> None:
         """The first phone starts keeping what it receives, as a sample for the baseline."""
@@ -299,7 +321,7 @@ class Worker:
         """Every phone sends one answer at a random moment of the window, with a token
         that lets the orchestrator find it on the projector and in the outcome."""
 
-        async def one(index: int, phone: Watcher) -> dict[str, Any]:
+        async def one(index: int, phone: Watcher) -> tuple[Watcher, dict[str, Any]]:
             await asyncio.sleep(
                 max(0.0, start_at + self.random.uniform(0, window) - time.monotonic())
             )
@@ -307,7 +329,8 @@ class Worker:
             text = f"{self.random.choice(ANSWERS)} {token}"
             msg_id = self.msg_id()
             sent = await phone.send(msg_id, "answer", text=text)
-            return phone, {"tag": phone.tag, "token": token, "msg_id": msg_id, "sent": sent}
+            record: dict[str, Any] = {"tag": phone.tag, "token": token, "msg_id": msg_id}
+            return phone, {**record, "sent": sent, "base_url": phone.base_url}
 
         sends = await asyncio.gather(*(one(i, p) for i, p in enumerate(self.phones)))
         return await self._receipts(sends)

@@ -1,12 +1,17 @@
-"""The processes of a load run: the measured server, the baseline, the load workers."""
+"""The processes of a load run: the measured server (or, with `--processes`, several
+servers with the PostgreSQL and Redis they share), the baseline, the load workers."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
+import re
+import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,6 +37,61 @@ def pin(pid: int, cores: set[int]) -> None:
     os.sched_setaffinity(pid, cores)
 
 
+def share_cores() -> None:
+    """`--placement shared`: nothing pinned, servers and load on every core."""
+    SERVER_CORES.update(CORES)
+    LOAD_CORES.update(CORES)
+
+
+def raise_open_files() -> None:
+    """Every phone is a socket in a load process and one in a server: the soft limit goes
+    up to the hard one (inherited by the servers and workers started after)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def process_cpu(pid: int, children: bool = False) -> float:
+    """User plus system CPU seconds of a process so far (and of its children it waited
+    for, with `children`)."""
+    fields = _stat(pid)
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    """Every process below `pid`, at any depth."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parents[int(entry)] = int(_stat(int(entry))[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        kids = [child for child, p in parents.items() if p == parent]
+        found += kids
+        todo += kids
+    return found
+
+
+def tree_cpu(pid: int) -> float:
+    """A process with every process below it: PostgreSQL's backends are children of its
+    postmaster. A backend that ended is counted once its parent waited for it."""
+    total = process_cpu(pid, children=True)
+    for child in children_of(pid):
+        # One that ended between the listing and the reading is in its parent's figure soon.
+        with contextlib.suppress(OSError):
+            total += process_cpu(child)
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -50,9 +110,7 @@ class Measured:
 
     def cpu(self) -> float:
         """User plus system CPU seconds so far."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu(self.process.pid)
 
     def memory_kb(self, key: str = "VmRSS") -> int:
         with open(f"/proc/{self.process.pid}/status") as status:
@@ -68,6 +126,131 @@ class Measured:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+class Services:
+    """A throwaway PostgreSQL and Redis for several servers, started by the scripts CI
+    uses (`.ci/postgres`, `.ci/redis`), pinned where the servers are, stopped at the end."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.postgres_dir: Path | None = None
+        self.redis_port: int | None = None
+        self.redis_dir: Path | None = None
+        try:
+            self.store_url, said = self._script("postgres", workdir)
+            found = re.search(r"postgres: (\S+)/data on port", said)
+            assert found, said
+            self.postgres_dir = Path(found[1])
+            self.hub_url, said = self._script("redis", workdir)
+            found = re.search(r"on port (\d+): (\S+)/redis\.pid", said)
+            assert found, said
+            self.redis_port, self.redis_dir = int(found[1]), Path(found[2])
+            for pid in (self.postgres_pid, self.redis_pid):
+                for each in [pid, *children_of(pid)]:
+                    pin(each, SERVER_CORES)  # backends started later inherit it
+        except BaseException:
+            self.stop()
+            raise
+
+    @staticmethod
+    def _script(name: str, workdir: Path) -> tuple[str, str]:
+        """Runs .ci/NAME: the URL it prints, and what it said on standard error."""
+        with (workdir / f"{name}.log").open("w+") as said:
+            url = subprocess.run(
+                ["bash", str(ROOT / ".ci" / name)],
+                stdout=subprocess.PIPE,
+                stderr=said,
+                text=True,
+                check=True,
+                timeout=120,
+            ).stdout.strip()
+            said.seek(0)
+            return url, said.read()
+
+    @property
+    def postgres_pid(self) -> int:
+        assert self.postgres_dir is not None
+        return int((self.postgres_dir / "data" / "postmaster.pid").read_text().split()[0])
+
+    @property
+    def redis_pid(self) -> int:
+        assert self.redis_dir is not None
+        return int((self.redis_dir / "redis.pid").read_text().split()[0])
+
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds so far: PostgreSQL (all its processes), Redis."""
+        return tree_cpu(self.postgres_pid), process_cpu(self.redis_pid)
+
+    def stop(self) -> None:
+        if self.redis_port is not None:
+            subprocess.run(
+                ["redis-cli", "-p", str(self.redis_port), "shutdown", "nosave"],
+                capture_output=True,
+                timeout=30,
+            )
+            self.redis_port = None
+        if self.redis_dir is not None:
+            shutil.rmtree(self.redis_dir, ignore_errors=True)
+            self.redis_dir = None
+        if self.postgres_dir is not None:
+            data = self.postgres_dir / "data"
+            pg_ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+            as_owner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+            command = [*as_owner, str(pg_ctl), "-D", str(data), "-m", "fast", "stop"]
+            subprocess.run(command, capture_output=True, timeout=60)
+            shutil.rmtree(self.postgres_dir, ignore_errors=True)
+            self.postgres_dir = None
+
+
+class Servers:
+    """The measured servers: one on SQLite (the default), or `count` sharing a throwaway
+    PostgreSQL and Redis. CPU and memory are the servers' together; `cpus` gives each
+    server's and `service_cpu` PostgreSQL's and Redis's."""
+
+    def __init__(self, count: int, workdir: Path, env: dict[str, str]) -> None:
+        self.services = Services(workdir) if count > 1 else None
+        self.db = workdir / "load.db"
+        self.ports = [free_port() for _ in range(count)]
+        self.servers: list[Measured] = []
+        if self.services is not None:
+            env = {**env, "DRAAGVLAK_HUB_URL": self.services.hub_url}
+        store = str(self.db) if self.services is None else self.services.store_url
+        try:
+            for number, port in enumerate(self.ports, start=1):
+                command = [sys.executable, "-m", "server", "serve", "--port", str(port)]
+                log = workdir / ("server.log" if count == 1 else f"server{number}.log")
+                self.servers.append(Measured([*command, "--db", store], log, env))
+                if number == 1:  # the first one migrates the database, alone
+                    wait_ready(self.urls[0] + "/healthz", self.servers[0])
+            for url, server in zip(self.urls, self.servers, strict=True):
+                wait_ready(url + "/healthz", server)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.ports]
+
+    def cpu(self) -> float:
+        return sum(self.cpus())
+
+    def cpus(self) -> list[float]:
+        return [server.cpu() for server in self.servers]
+
+    def service_cpu(self) -> tuple[float, float]:
+        return (0.0, 0.0) if self.services is None else self.services.cpu()
+
+    def memory_kb(self, key: str = "VmRSS") -> int:
+        return sum(server.memory_kb(key) for server in self.servers)
+
+    def stop(self) -> None:
+        for server in self.servers:
+            if server.process.poll() is None:
+                server.stop()
+        if self.services is not None:
+            self.services.stop()
+            self.services = None
 
 
 def wait_ready(url: str, process: Measured, timeout: float = 30.0) -> None:
@@ -95,6 +278,7 @@ class Workers:
             parent, child = context.Pipe()
             process = context.Process(target=worker_main, args=(child, number), daemon=True)
             process.start()
+            assert process.pid is not None
             pin(process.pid, LOAD_CORES)
             self.pipes.append(parent)
             self.processes.append(process)
@@ -121,7 +305,7 @@ async def wait_for_line(log: Path, line: str, timeout: float = 30.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def idle_rate(server: Measured, seconds: float = 5.0) -> float:
+async def idle_rate(server: Measured | Servers, seconds: float = 5.0) -> float:
     """CPU seconds per second that a server spends with its clients connected and idle."""
     cpu, started = server.cpu(), time.monotonic()
     await asyncio.sleep(seconds)

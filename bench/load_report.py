@@ -19,8 +19,11 @@ class Phase:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     missing: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    cpu: float = 0.0
+    cpu: float = 0.0  # every server's together
+    cpus: list[float] = field(default_factory=list)  # each server's
+    service_cpu: tuple[float, float] = (0.0, 0.0)  # PostgreSQL's and Redis's (--processes)
     deliveries: int = 0
+    restarts: int = 0  # phone connections the server restarted (1012), connected again
     phone_messages: float = 0.0
     phone_kb: float = 0.0
     screen_messages: float = 0.0
@@ -50,9 +53,15 @@ def percentile(values: list[float], share: float) -> float:
 def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> dict[str, Any]:
     args = run.args
     deflate = "on" if args.deflate else "off"
+    servers = (
+        ""
+        if args.processes == 1
+        else f", {args.processes} server processes on PostgreSQL and Redis"
+        f" (placement {args.placement})"
+    )
     print(
         f"\n## {args.sessions} session(s) x {args.participants} participants, "
-        f"{len(run.workers.pipes)} load processes, permessage-deflate {deflate}"
+        f"{len(run.workers.pipes)} load processes, permessage-deflate {deflate}{servers}"
     )
     print(f"machine: {machine()}\n")
     print("| phase | measured | n | p50 ms | p95 ms | p99 ms | max ms | missing |")
@@ -75,12 +84,14 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for phase in run.phases:
         per = phase.cpu / max(1, phase.deliveries) * 1e6
-        cells = [
+        row = [
             phase.name, f"{phase.seconds:.1f}", f"{phase.cpu:.2f}", f"{phase.deliveries:,}",
             f"{per:,.0f}", f"{phase.phone_messages:.1f}", f"{phase.phone_kb:.1f}",
             f"{phase.screen_messages:.0f}", f"{phase.screen_kb:.0f}",
         ]  # fmt: skip
-        print("| " + " | ".join(cells) + " |")
+        print("| " + " | ".join(row) + " |")
+    if args.processes > 1:
+        processes(run)
     memory = run.memory
     per_phone = (memory["idle_kb"] - memory["before_join_kb"]) / run.phones
     print(
@@ -123,7 +134,17 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
         "fan_out_us_per_delivery_with_idle": ours_raw,
         "idle_ms_per_second": run.idle_rate * 1000,
         "phases": [
-            {"name": p.name, "latencies": p.latencies, "missing": dict(p.missing)}
+            {
+                "name": p.name,
+                "latencies": p.latencies,
+                "missing": dict(p.missing),
+                "seconds": p.seconds,
+                "cpu": p.cpu,
+                "cpus": p.cpus,
+                "service_cpu": p.service_cpu,
+                "deliveries": p.deliveries,
+                "restarts": p.restarts,
+            }
             for p in run.phases
         ],
     }
@@ -148,6 +169,27 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
     for problem in run.problems:
         print(f"PROBLEM: {problem}")
     return result
+
+
+def processes(run: Run) -> None:
+    """With several servers: each one's CPU per phase, PostgreSQL's and Redis's, and the
+    CPU per delivery with and without those two (SQLite's is inside the one server)."""
+    numbers = range(1, run.args.processes + 1)
+    columns = [
+        "phase", *(f"server {n} CPU s" for n in numbers), "PostgreSQL CPU s", "Redis CPU s",
+        "servers µs/delivery", "all µs/delivery", "restarts (1012)",
+    ]  # fmt: skip
+    print("\n| " + " | ".join(columns) + " |")
+    print("|---|" + "---:|" * (len(columns) - 1))
+    for phase in run.phases:
+        everything = phase.cpu + sum(phase.service_cpu)
+        cells: list[str] = [
+            phase.name, *(f"{c:.2f}" for c in phase.cpus),
+            *(f"{c:.2f}" for c in phase.service_cpu),
+            f"{phase.cpu / max(1, phase.deliveries) * 1e6:,.0f}",
+            f"{everything / max(1, phase.deliveries) * 1e6:,.0f}", f"{phase.restarts:,}",
+        ]  # fmt: skip
+        print("| " + " | ".join(cells) + " |")
 
 
 def burst_cpu(run: Run) -> dict[str, float]:

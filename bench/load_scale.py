@@ -30,7 +30,7 @@ async def scale_session(run: Run) -> dict[str, int]:
     """Runs the scale sessions on the same server with as many phones as the first run,
     adding their phases to `run`; returns the store's check. The first run's phones must
     be closed already."""
-    run.closed = 0
+    run.closed = run.restarts = 0
     await run.open_rooms(SCALE_PACK)
     await run.phase("scale: join", run.join_phones)
     await run.phase(
