@@ -49,7 +49,7 @@ async def test_idle_and_trickling_connections_are_closed(server_factory):
         reader, writer = await open_connection()
         trickling = asyncio.create_task(trickle(writer))
         async with httpx.AsyncClient(base_url=server.url) as http:
-            assert (await http.get("/healthz")).text == "ok"
+            assert (await http.get("/healthz")).json()["status"] == "ok"
         assert await closed_within(reader, 3) < 2.5
         trickling.cancel()
         await asyncio.gather(trickling, return_exceptions=True)

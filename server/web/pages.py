@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ..packs import (
     MAX_TITLE_LENGTH,
@@ -23,6 +26,8 @@ from . import auth
 from .network import join_base_url
 from .opening import EVALUATION_PACK, built_on, open_session, pack_settings
 from .signed import current_account, current_team, set_cookie, sign_in_first, utc_now
+
+log = logging.getLogger("draagvlak.health")
 
 LANG_COOKIE = "dv_lang"
 YEAR = 365 * 24 * 3600
@@ -226,4 +231,32 @@ async def set_language(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    return Response("ok", media_type="text/plain")
+    """For a load balancer: 200 when the store and the hub both answer within a few
+    seconds, else 503 naming the part that does not. Says nothing more (no address, no
+    URL): anyone may ask. A part that stops or starts answering is logged once."""
+    store, hub = await asyncio.gather(
+        answers(request.app.state.store.ping()), answers(request.app.state.sessions.hub.ping())
+    )
+    parts = {"store": store, "hub": hub}
+    state = request.app.state
+    for part, error in parts.items():
+        was = getattr(state, f"{part}_was_unreachable", False)
+        if bool(error) != was:
+            setattr(state, f"{part}_was_unreachable", bool(error))
+            if error:
+                log.warning("health: the %s does not answer (%s)", part, error)
+            else:
+                log.info("health: the %s answers again", part)
+    shown = {part: "unreachable" if error else "ok" for part, error in parts.items()}
+    status = 503 if any(parts.values()) else 200
+    body = {"status": "unavailable" if status == 503 else "ok", **shown}
+    return JSONResponse(body, status, headers={"cache-control": "no-store"})
+
+
+async def answers(ping: Awaitable[None]) -> str:
+    """Empty when `ping` returned, else the kind of error (its message may hold an address)."""
+    try:
+        await ping
+    except Exception as error:
+        return type(error).__name__
+    return ""

@@ -4,7 +4,6 @@ rewrite that takes deleted rows off the disk."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -58,11 +57,19 @@ async def connect(url: str, max_size: int = 10) -> Pool:
 
 
 async def ping(pool: Pool) -> None:
-    """Returns when the database answers `SELECT 1` within PING_TIMEOUT; raises otherwise
-    (TimeoutError, OSError or one of asyncpg's errors). A connection the server closed is
-    replaced by the pool at the next acquire, so this also shows when it is back."""
-    async with asyncio.timeout(PING_TIMEOUT), pool.acquire() as db:
-        await db.fetchval("SELECT 1")
+    """Returns when a connection is had and answers `SELECT 1`, each within PING_TIMEOUT;
+    raises otherwise (TimeoutError, OSError or one of asyncpg's errors). A connection the
+    server closed is replaced by the pool at the next acquire, so this shows when it is
+    back."""
+    db = await pool.acquire(timeout=PING_TIMEOUT)
+    try:
+        await db.fetchval("SELECT 1", timeout=PING_TIMEOUT)
+    except BaseException:
+        # Not lent again, and not waited for: cancelling its query would need the server.
+        db.terminate()
+        raise
+    finally:
+        await pool.release(db)
 
 
 async def schema_version(db: Connection) -> int:
