@@ -460,7 +460,9 @@ async def main(args: argparse.Namespace) -> int:
     env = {"DRAAGVLAK_LOG_LEVEL": "warning", **os.environ}
     if args.deflate:
         env["DRAAGVLAK_WS_DEFLATE"] = "1"
-    server = Servers(args.processes, workdir, env)
+    if args.probe:
+        Path(args.probe).mkdir(parents=True, exist_ok=True)
+    server = Servers(args.processes, workdir, env, Path(args.probe) if args.probe else None)
     workers: Workers | None = None
     try:
         workers = Workers(args.workers)
@@ -558,11 +560,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="split (default): the servers (and PostgreSQL, Redis) on the first core, the"
         " load on the others; shared: nothing pinned",
     )
+    parser.add_argument(
+        "--probe",
+        help="with --processes: count the journal's reads, commits and notices in each server"
+        " (bench/load_probe.py) into DIR/serverN.json",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes must be at least 1")
+    if args.probe and args.processes == 1:
+        parser.error("--probe counts the several-processes path: with --processes")
     if args.processes > 1 and args.scale:
         parser.error("--scale checks the SQLite file: not with --processes")
     return args

@@ -207,7 +207,9 @@ class Servers:
     PostgreSQL and Redis. CPU and memory are the servers' together; `cpus` gives each
     server's and `service_cpu` PostgreSQL's and Redis's."""
 
-    def __init__(self, count: int, workdir: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self, count: int, workdir: Path, env: dict[str, str], probe: Path | None = None
+    ) -> None:
         self.services = Services(workdir) if count > 1 else None
         self.db = workdir / "load.db"
         self.ports = [free_port() for _ in range(count)]
@@ -217,7 +219,13 @@ class Servers:
         store = str(self.db) if self.services is None else self.services.store_url
         try:
             for number, port in enumerate(self.ports, start=1):
-                command = [sys.executable, "-m", "server", "serve", "--port", str(port)]
+                # With a probe, counters on the journal's path (bench/load_probe.py).
+                program = (
+                    ["server"]
+                    if probe is None
+                    else ["bench.load_probe", str(probe / f"server{number}.json")]
+                )
+                command = [sys.executable, "-m", *program, "serve", "--port", str(port)]
                 log = workdir / ("server.log" if count == 1 else f"server{number}.log")
                 self.servers.append(Measured([*command, "--db", store], log, env))
                 if number == 1:  # the first one migrates the database, alone
