@@ -45,9 +45,10 @@ from typing import Any
 
 import asyncpg
 import pytest
-from cluster import Cluster, running_cluster
+from cluster import NGINX_CONF, Cluster, running_cluster
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from conftest import ROOT
 from wire import Facilitator, LiveClient, StreamClient, join, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
@@ -556,6 +557,19 @@ async def test_the_fallback_through_nginx_keeps_to_the_process_of_its_stream(
     for console in consoles:
         await console.wait_for(lambda c: ">fallback 5<" in c.text, timeout=WAIT)
         assert [int(number) for number, _ in CARD.findall(console.text)] == list(range(1, 7))
+
+
+def test_the_deploy_page_shows_the_nginx_configuration_tested_here() -> None:
+    """docs/deploy.md's nginx block is this harness's, but for the addresses it listens on
+    and passes to."""
+    page = (ROOT / "docs" / "deploy.md").read_text()
+    (block,) = re.findall(r"```nginx\n(.*?)```", page, re.DOTALL)
+    tested = {
+        line.strip() for line in NGINX_CONF.replace("{{", "{").replace("}}", "}").splitlines()
+    }
+    shown = {line.strip() for line in block.splitlines()}
+    addresses = {line for line in shown if line.startswith(("listen ", "server 127."))}
+    assert shown - addresses <= tested, shown - addresses - tested
 
 
 def test_what_a_page_shows_tells_doubles_disorder_and_clashes() -> None:
