@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from ..rules.records import Team
 from ..store import EmailTaken
 from . import auth
-from .guards import RateLimiter
+from .limits import Limiter, LimitsUnavailable, WhenDown
 from .pages import page
 from .passwords import hash_password, is_password, weakness
 from .signed import (
@@ -58,12 +58,18 @@ async def start_signed_in(request: Request, account_id: str, to: str) -> Respons
     return response
 
 
-def limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
+def limiters(request: Request) -> tuple[Limiter, Limiter]:
+    """Shared by every process; while they cannot be counted, nobody signs in with a
+    password (limits.WhenDown says why)."""
     state = request.app.state
     if not hasattr(state, "sign_in_limits"):
         per_email, per_address, window = SIGN_IN_TRIES
-        state.sign_in_limits = (RateLimiter(per_email, window), RateLimiter(per_address, window))
-    found: tuple[RateLimiter, RateLimiter] = state.sign_in_limits
+        make = state.rate_limits.limiter
+        state.sign_in_limits = (
+            make("sign_in_email", per_email, window, WhenDown.REFUSE),
+            make("sign_in_address", per_address, window, WhenDown.REFUSE),
+        )
+    found: tuple[Limiter, Limiter] = state.sign_in_limits
     return found
 
 
@@ -136,16 +142,20 @@ async def signin_page(request: Request) -> Response:
                     **shown)  # fmt: skip
     per_email, per_address = limiters(request)
     address = request.client.host if request.client else "?"
-    wait = max(per_email.wait(email.lower()), per_address.wait(address))
-    if wait:
-        return page(request, "signin.html", status=429, email=email, to=to, error="slow_down",
-                    seconds=wait, **shown)  # fmt: skip
-    found = await store.credentials(email)
-    if found is None or not is_password(password, found[1]):
-        per_email.record(email.lower())
-        per_address.record(address)
-        return page(request, "signin.html", status=400, email=email, to=to, error="wrong",
-                    **shown)  # fmt: skip
+    try:
+        wait = max(await per_email.wait(email.lower()), await per_address.wait(address))
+        if wait:
+            return page(request, "signin.html", status=429, email=email, to=to,
+                        error="slow_down", seconds=wait, **shown)  # fmt: skip
+        found = await store.credentials(email)
+        if found is None or not is_password(password, found[1]):
+            await per_email.record(email.lower())
+            await per_address.record(address)
+            return page(request, "signin.html", status=400, email=email, to=to, error="wrong",
+                        **shown)  # fmt: skip
+    except LimitsUnavailable:
+        return page(request, "signin.html", status=503, email=email, to=to,
+                    error="limits_down", **shown)  # fmt: skip
     return await start_signed_in(request, found[0], to)
 
 

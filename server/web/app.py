@@ -22,8 +22,9 @@ from ..screens.render import Renderer
 from ..store import open_store
 from . import accounts, approvals, console, evaluation, oidc, pages, register, review, tracker
 from .auth import Signer
-from .guards import AllowedHosts, RateLimiter, RequestGuard
+from .guards import AllowedHosts, RequestGuard
 from .headers import SecurityHeaders
+from .limits import RateLimits
 from .providers import load_sign_in_options
 from .socket import LiveSocketApp
 from .stream import LiveStreamApp, send_message
@@ -36,6 +37,8 @@ def create_app(settings: Settings) -> Starlette:
     renderer = Renderer(settings.templates_dir, translators)
     limits = Limits(settings.max_answer_length, settings.max_answers_per_prompt)
     sign_in = load_sign_in_options(settings.oidc_config)
+    # Counted where the hub is: with several processes, in Redis, for all of them.
+    rate_limits = RateLimits(settings.hub_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,6 +52,7 @@ def create_app(settings: Settings) -> Starlette:
             raise
         app.state.store = store
         app.state.signer = Signer(await store.key("signing"))
+        await rate_limits.open(await store.key("limits"))
         app.state.sessions = LiveSessions(
             store=store,
             hub=hub,
@@ -69,6 +73,7 @@ def create_app(settings: Settings) -> Starlette:
             # Stop the session writers first: they may still be saving.
             await app.state.sessions.close()
             await hub.stop()
+            await rate_limits.close()
             await store.close()
 
     routes = [
@@ -142,8 +147,11 @@ def create_app(settings: Settings) -> Starlette:
     app.state.sign_in = sign_in
     app.state.packs = packs
     app.state.renderer = renderer
-    app.state.failed_joins = RateLimiter(settings.failed_joins_per_minute, 60)
-    app.state.joins = RateLimiter(settings.joins_per_minute, 60)
-    app.state.answers = RateLimiter(settings.answers_per_minute, 60)
+    app.state.rate_limits = rate_limits
+    app.state.failed_joins = rate_limits.limiter(
+        "failed_joins", settings.failed_joins_per_minute, 60
+    )
+    app.state.joins = rate_limits.limiter("joins", settings.joins_per_minute, 60)
+    app.state.answers = rate_limits.limiter("answers", settings.answers_per_minute, 60)
     app.state.streams = {}  # open event streams by name (stream.py)
     return app

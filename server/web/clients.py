@@ -15,7 +15,7 @@ from ..rules import SubmitAnswer
 from ..rules.state import Actor, Rejection, Role
 from ..screens.i18n import LOCALES, pick_locale
 from . import auth
-from .guards import RateLimiter
+from .limits import Limiter
 
 log = logging.getLogger("draagvlak.socket")
 
@@ -52,8 +52,8 @@ def locale_of(connection: HTTPConnection) -> str:
     return pick_locale(connection.cookies.get("dv_lang"), connection.headers.get("accept-language"))
 
 
-def take_message(
-    live: LiveSession, client: Client, raw: str | bytes, max_bytes: int, answers: RateLimiter
+async def take_message(
+    live: LiveSession, client: Client, raw: str | bytes, max_bytes: int, answers: Limiter
 ) -> None:
     """One message from a client, through either door: refused here with a receipt when
     it is malformed or too fast, otherwise handed to the session's writer."""
@@ -65,7 +65,7 @@ def take_message(
         client.outbox.put(live.reply(client, error.msg_id, Rejection(error.reason)))
         return
     if isinstance(message.command, SubmitAnswer):
-        wait = answers.retry_after(client.actor.pseudonym)
+        wait = await answers.retry_after(client.actor.pseudonym)
         if wait:
             refusal = Rejection("slow_down", {"seconds": wait})
             client.outbox.put(live.reply(client, message.msg_id, refusal))

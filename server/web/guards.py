@@ -1,19 +1,16 @@
-"""Guards at the door: the host asked for, request size and time, cross-site form posts,
-and rate limits.
+"""Guards at the door: the host asked for, request size and time, cross-site form posts.
 
-All in memory and per process, like the memory hub; a shared store (Redis) can take them
-over when the app runs on more than one process.
+Rate limits have a module of their own (limits.py): with several processes they are
+counted in Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import math
 import socket
 import time
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
@@ -178,48 +175,3 @@ def is_address(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-class RateLimiter:
-    """At most `limit` events per `window` seconds for each key, in a sliding window.
-    Events may carry a tag: one already counted in the window is not counted again (the
-    same mistyped code, tried twice, is one mistake)."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._events: dict[str, deque[tuple[float, str | None]]] = {}
-
-    def retry_after(self, key: str) -> int:
-        """0 when this event may happen now (and counts it), else seconds to wait."""
-        wait = self.wait(key)
-        if not wait:
-            self.record(key)
-        return wait
-
-    def wait(self, key: str) -> int:
-        """Seconds until the next event is allowed; 0 now. Counts nothing."""
-        now = self.clock()
-        events = self._events.get(key)
-        if not events:
-            return 0
-        while events and events[0][0] <= now - self.window:
-            events.popleft()
-        if len(events) >= self.limit:
-            return max(1, math.ceil(events[0][0] + self.window - now))
-        return 0
-
-    def record(self, key: str, tag: str | None = None) -> None:
-        now = self.clock()
-        events = self._events.setdefault(key, deque())
-        if tag is not None and any(t == tag and at > now - self.window for at, t in events):
-            return
-        events.append((now, tag))
-        if len(self._events) > 100_000:
-            self._forget_idle(now)
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, e in self._events.items() if not e or e[-1][0] <= now - self.window]
-        for key in idle:
-            del self._events[key]

@@ -75,18 +75,18 @@ async def session_for_code(request: Request, raw: str) -> str | Response:
     before are never slowed down."""
     address = request.client.host if request.client else ""
     state = request.app.state
-    wait = state.joins.retry_after(address)
+    wait = await state.joins.retry_after(address)
     code = auth.normalise_code(raw)
     session_id: str | None = None if wait else await state.store.session_id_for_code(code)
     if session_id is not None and is_expected(request, session_id):
         return session_id
-    wait = wait or state.failed_joins.wait(address)
+    wait = wait or await state.failed_joins.wait(address)
     if wait:
         response = page(request, "join.html", status=429, error="too_many", code="", wait=wait)
         response.headers["retry-after"] = str(wait)
         return response
     if session_id is None:
-        state.failed_joins.record(address, tag=code)
+        await state.failed_joins.record(address, tag=code)
         return page(request, "join.html", status=404, error="unknown_code", code=raw[:20])
     return session_id
 

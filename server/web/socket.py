@@ -21,7 +21,8 @@ from ..live.hub import Closed, Frame, Lagging, Outbox
 from ..live.presence import Client
 from ..live.session import LiveSession, NotAdmitted
 from .clients import identify, locale_of, take_message, view_of
-from .guards import RateLimiter, is_own_origin
+from .guards import is_own_origin
+from .limits import Limiter
 from .network import join_base_url
 
 log = logging.getLogger("draagvlak.socket")
@@ -135,7 +136,7 @@ async def live_socket(
 
 
 async def read_commands(
-    websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int, answers: RateLimiter
+    websocket: WebSocket, live: LiveSession, client: Client, max_bytes: int, answers: Limiter
 ) -> None:
     while True:
         incoming = await websocket.receive()
@@ -149,4 +150,4 @@ async def read_commands(
             # nothing for a while, and any answer shows the connection still lives.
             client.outbox.put([HEARTBEAT])
             continue
-        take_message(live, client, raw, max_bytes, answers)
+        await take_message(live, client, raw, max_bytes, answers)

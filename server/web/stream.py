@@ -170,5 +170,5 @@ async def send_message(request: Request) -> Response:
     if identify(request, stream.live, client.view, state.signer) != client.actor:
         return PlainTextResponse("forbidden", status_code=403)
     body = await request.body()
-    take_message(stream.live, client, body, state.settings.max_message_bytes, state.answers)
+    await take_message(stream.live, client, body, state.settings.max_message_bytes, state.answers)
     return Response(status_code=202)
