@@ -146,6 +146,7 @@ class Run:
         self.restarts = 0  # phone connections restarted by a server (1012) so far
         self.fan_out_sample: list[str] = []
         self.scale: dict[str, int] | None = None  # the scale session's check, with --scale
+        self.refusals = Counter[str]()  # refused or unanswered sends by kind and receipt
 
     async def open_rooms(self, pack: str) -> None:
         """A session per `--sessions` on `pack`, with its projector and console; live reveal."""
@@ -445,6 +446,11 @@ class Run:
         lost = sum((expected - found).values())
         doubled = sum((found - expected).values())
         refused = sum(1 for kind in self.sent.values() for s in kind if s["status"] != "ok")
+        # Which sends, and what their receipts said ("missing": none came).
+        self.refusals = Counter(
+            f"{kind} {s['status']}" for kind, sends in self.sent.items() for s in sends
+            if s["status"] != "ok"
+        )  # fmt: skip
         return {"lost": lost, "doubled": doubled, "refused_or_unanswered": refused}
 
 

@@ -99,9 +99,11 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
         f"{memory['idle_kb'] / 1024:.0f} MB with {run.phones:,} idle participants "
         f"({per_phone:.1f} KB each), peak {memory['peak_kb'] / 1024:.0f} MB"
     )
+    refusals = ", ".join(f"{what} {n:,}" for what, n in sorted(run.refusals.items()))
     print(
         f"outcome check: lost {checked['lost']}, doubled {checked['doubled']}, "
         f"refused or unanswered {checked['refused_or_unanswered']}"
+        + (f" ({refusals})" if refusals else "")
     )
     if run.scale is not None:
         print(
@@ -124,6 +126,7 @@ def report(run: Run, checked: dict[str, int], base: dict[str, float] | None) -> 
     result: dict[str, Any] = {
         **checked,
         "problems": run.problems,
+        "refusals": dict(run.refusals),
         "missing": sum(sum(p.missing.values()) for p in run.phases),
         "kb_per_participant": per_phone,
         "join_cpu_ms_per_phone": join_cpu_ms,
