@@ -575,7 +575,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--probe-try",
-        choices=("announce-later",),
+        choices=("announce-later", "session-lock"),
         help="with --probe: try a proposed change to the live path from outside"
         " (bench/load_probe.py)",
     )

@@ -115,6 +115,28 @@ def install() -> None:
 
     if os.environ.get("DRAAGVLAK_PROBE_TRY") == "announce-later":
         announce_later(session.LiveSession)
+    if os.environ.get("DRAAGVLAK_PROBE_TRY") == "session-lock":
+        session_lock(session.LiveSession)
+
+
+def session_lock(owner: Any) -> None:
+    """A proposed change, tried from outside: a process writes to a session only while it
+    holds a PostgreSQL advisory lock on it, so processes take turns instead of racing for
+    the number (a batch is refused at most once, when its process was behind). For one
+    busy session: the lock holds one of the pool's connections while it is held."""
+    write = owner._write
+
+    async def in_turn(self: Any, batch: list[Any]) -> None:
+        started = time.perf_counter()
+        async with self.store.pool.acquire() as db:
+            await db.execute("SELECT pg_advisory_lock(hashtext($1))", self.id)
+            COUNTS["session lock: waited seconds"] += time.perf_counter() - started
+            try:
+                await write(self, batch)
+            finally:
+                await db.execute("SELECT pg_advisory_unlock(hashtext($1))", self.id)
+
+    owner._write = in_turn
 
 
 def announce_later(owner: Any) -> None:
