@@ -248,8 +248,6 @@ class LiveSession:
             if decided.events and self.is_journaled:
                 self.seq = seq
             await self._keep(decided.before, state, decided.events, outcome is not None)
-            if decided.events and self.is_journaled:
-                await self._announce(seq)
         # 4. Receipts, one message per connection.
         replies: dict[Client, list[Frame]] = {}
         for submission, rejection in decided.outcomes:
@@ -262,6 +260,9 @@ class LiveSession:
             )
         for client, frames in replies.items():
             client.outbox.put(frames)
+        # 5. The other processes hear of it: after the receipts, which then share a message.
+        if decided.events and self.is_journaled:
+            await self._announce(seq)
 
     async def _keep(
         self, before: SessionState, state: SessionState, events: list[Event], is_closing: bool
