@@ -5,14 +5,15 @@ reads the same entries in the same order (docs/architecture.md, "Several process
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from test_store_contract import OUTCOME, added, record, store
 
-from server.rules import AnswerDeleted, PromptAdded
+from server.rules import AnswerDeleted, Event, PromptAdded
 from server.rules.questions import Ask
 from server.rules.state import Phase, PhaseChanged
-from server.store import OutOfOrder, Store, open_store
+from server.store import JournalEntry, OutOfOrder, Store, open_store
 
 __all__ = ["store"]
 
@@ -110,3 +111,44 @@ async def test_a_deleted_session_has_no_journal(store: Store) -> None:
     await store.append("s1", [added(1), AnswerDeleted(1)], after=0)
     await store.delete_session("s1")
     assert await store.journal("s1", 0) == (0, [])
+
+
+async def test_deciding_in_the_commit_is_never_late(store: Store) -> None:
+    """Two processes decide on the same number at once: with `decide`, each batch is decided
+    after what the other saved first, so both are saved, one after the other, and the
+    later one saw the earlier one's entry (no refusal, no retry)."""
+    await store.create_session(record("s1", "111111"))
+    other = open_store(url_of(store))
+    await other.open()
+    seen: dict[str, list[int]] = {}
+
+    def deciding(author: str) -> Any:
+        def decide(entries: list[JournalEntry]) -> tuple[list[Event], None]:
+            seen[author] = [e.seq for e in entries]
+            number = 1 + sum(len(e.events) for e in entries)
+            return [added(number, author, author)], None
+
+        return decide
+
+    try:
+        results = await asyncio.gather(
+            store.append("s1", [], after=0, decide=deciding("p-ann")),
+            other.append("s1", [], after=0, decide=deciding("p-bob")),
+        )
+        assert sorted(results) == [1, 2]
+        assert sorted(seen.values()) == [[], [1]]
+        loaded = await store.load_session("s1")
+        assert loaded is not None and loaded.seq == 2
+        assert sorted(a.number for a in loaded.answers) == [1, 2]
+    finally:
+        await other.close()
+
+
+async def test_deciding_nothing_numbers_nothing_and_a_gap_is_refused(store: Store) -> None:
+    await store.create_session(record("s1", "111111"))
+    await store.append("s1", [added(1)], after=0)
+    assert await store.append("s1", [], after=0, decide=lambda entries: ([], None)) == 1
+    assert (await store.journal("s1", 0))[0] == 1
+    await store.append("s1", [PhaseChanged(Phase.ENDED, 0)], {**OUTCOME}, after=1)
+    with pytest.raises(OutOfOrder):  # closed: the journal was emptied, load it again
+        await store.append("s1", [], after=1, decide=lambda entries: ([added(2)], None))

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
-from ..outcome.build import build_outcome
-from ..rules import Event, evolve_all
+from ..rules import Event
 from ..rules.consent import EndSession
 from ..rules.grouping import DismissSuggestion, SuggestGroups
 from ..rules.room import TimeUp
@@ -19,19 +17,20 @@ from ..rules.state import Actor, Limits, Phase, Rejection, Role, SessionState
 from ..screens.render import Renderer
 from ..store import LoadedSession, OutOfOrder, Store
 from .alarm import Alarm
-from .follower import Follower, notice
+from .follower import Follower
 from .hub import Frame, Hub
+from .journaled import Journaled
 from .loading import forget_people, state_from
 from .presence import Client, Presence, View
 from .protocol import Message
 from .publisher import Publisher
 from .suggester import Suggester
-from .writer import Submission, Writer, decide_batch
+from .writer import Submission, Writer
 
 log = logging.getLogger("draagvlak.live")
 
-# Batches refused because other processes kept saving first: then "busy", try again.
-MAX_TRIES = 50
+# A batch meets a closed session's emptied journal once; more is a bug, said loudly.
+MAX_TRIES = 3
 
 
 class NotAdmitted(Exception):
@@ -42,7 +41,7 @@ class NotAdmitted(Exception):
         self.reason = reason
 
 
-class LiveSession:
+class LiveSession(Journaled):
     def __init__(
         self,
         loaded: LoadedSession,
@@ -92,10 +91,6 @@ class LiveSession:
         if self.is_journaled:
             self.follower = Follower(self.id, lambda: self.seq, self._catch_up)
             hub.subscribe(self.journal_channel, self.follower)
-
-    @property
-    def journal_channel(self) -> str:
-        return f"{self.id}:journal"
 
     # What pages and the websocket read -----------------------------------------------
 
@@ -219,35 +214,31 @@ class LiveSession:
     async def _write(self, batch: list[Submission]) -> None:
         async with self._turn:
             for _ in range(MAX_TRIES):
-                # 1. The rules decide, on a copy of the state.
-                decided = decide_batch(self.state, batch)
-                state = decided.state
-                outcome = None
-                if state.phase is Phase.ENDED and decided.before.phase is not Phase.ENDED:
-                    closed_at = datetime.now(UTC).isoformat(timespec="seconds")
-                    outcome = build_outcome(self.record, state, closed_at, len(self.participants))
-                # 2. One transaction; nothing is kept or shown unless it is saved. Journaled,
-                # it is saved only if no other process saved a change first; if one did, the
-                # batch is decided again on the state with that change.
+                # 1. The rules decide, on a copy of the state; 2. one transaction: nothing is
+                # kept or shown unless it is saved. Journaled (several processes), they decide
+                # inside it, after what other processes saved first (live/journaled.py).
                 try:
-                    after = self.seq if self.is_journaled else None
-                    seq = await self.store.append(self.id, decided.events, outcome, after=after)
-                except OutOfOrder:
+                    if self.is_journaled:
+                        seq, entries, decided, outcome = await self._append_in_turn(batch)
+                    else:
+                        decided, outcome = self.decide(batch, self.state, len(self.participants))
+                        seq, entries = 0, []
+                        await self.store.append(self.id, decided.events, outcome)
+                except OutOfOrder:  # the journal was emptied: closed in another process
                     await self._catch_up_in_turn()
                     continue
-                if self.is_journaled and not decided.events and await self._catch_up_in_turn():
-                    continue  # refused on a state that was behind: decide again
                 break
             else:
-                raise RuntimeError(f"other processes kept saving first {MAX_TRIES} times")
+                raise RuntimeError(f"session {self.id}: the journal kept changing under it")
             for submission, rejection in decided.outcomes:
                 if rejection is not None:
                     command = type(submission.message.command).__name__
                     log.info("session %s: refused %s (%s)", self.id, command, rejection.reason)
             # 3. Kept, then shown: rendered once per audience, published.
-            if decided.events and self.is_journaled:
+            await self._apply(entries)
+            if self.is_journaled and seq > self.seq:
                 self.seq = seq
-            await self._keep(decided.before, state, decided.events, outcome is not None)
+            await self._keep(decided.before, decided.state, decided.events, outcome is not None)
         # 4. Receipts, one message per connection.
         replies: dict[Client, list[Frame]] = {}
         for submission, rejection in decided.outcomes:
@@ -283,63 +274,6 @@ class LiveSession:
         except Exception:
             # Saved is saved: the senders hear so; screens catch up on their next update.
             log.exception("session %s: saved, but could not show the change", self.id)
-
-    # Several processes ----------------------------------------------------------------
-
-    async def _announce(self, seq: int | None) -> None:
-        """Tells the other processes (and, for a join, this one) to read the journal."""
-        try:
-            await self.hub.publish(self.journal_channel, notice(seq))
-        except Exception as error:
-            # Saved is saved: the others find it at their next notice or poll.
-            log.warning("session %s: others not told of change %s (%r)", self.id, seq, error)
-
-    async def _catch_up(self) -> None:
-        async with self._turn:
-            await self._catch_up_in_turn()
-
-    async def _catch_up_in_turn(self) -> bool:
-        """Applies, in order, what other processes saved since this one's number; True when
-        anything changed. A gap (the journal was emptied on closing) means a reload."""
-        seq, entries = await self.store.journal(self.id, self.seq)
-        if seq == self.seq:
-            return False
-        if [e.seq for e in entries] != list(range(self.seq + 1, seq + 1)):
-            await self._reload()
-            return True
-        has_joined = False
-        for entry in entries:
-            if entry.joined is not None and entry.joined not in self.participants:
-                self.participants.add(entry.joined)
-                has_joined = True
-            if entry.events:
-                before = self.state
-                state = evolve_all(before, list(entry.events))
-                is_closing = state.phase is Phase.ENDED and before.phase is not Phase.ENDED
-                await self._keep(before, state, list(entry.events), is_closing)
-            self.seq = entry.seq
-        if has_joined:
-            self.screens.show(self.state, self.joined)
-            await self.screens.publish_joined()
-        return True
-
-    async def _reload(self) -> None:
-        """The session as the store has it now; this process's connections start again
-        (code 1012) and get the whole of it, as after a restart."""
-        loaded = await self.store.load_session(self.id)
-        if loaded is None:  # deleted in another process
-            self.end_connections()
-            return
-        self.record = self.screens.record = loaded.record
-        self.state = state_from(loaded, self.limits)
-        self.participants = set(loaded.participants)
-        self.seq = loaded.seq
-        if self.state.phase is Phase.ENDED and not self.participants:
-            outcome = await self.store.outcome(self.id) or {}
-            self.took_part = outcome.get("session", {}).get("participants", 0)
-        self.alarm.watch(self.state)
-        self.screens.show(self.state, self.joined)
-        self.end_connections(1012)
 
     def _answer(self, submission: Submission, rejection: Rejection | None) -> None:
         """One submission's receipt, to its connection or to the server's own waiter."""

@@ -15,7 +15,7 @@ from ..rules.ratings import Rating
 from ..rules.records import Account, SavedPack, SessionRecord, Team
 from ..rules.register import Agreement, Status, TrackedAction
 from .identities import Identities, IdentityTaken
-from .journal import JournalEntry
+from .journal import Decide, JournalEntry
 from .loaded import CodeTaken, Consent, Dots, EmailTaken, LoadedSession, OutOfOrder, Receipt
 
 __all__ = [
@@ -55,6 +55,7 @@ class Sessions(Protocol):
         outcome: Mapping[str, Any] | None = None,
         *,
         after: int | None = None,
+        decide: Decide | None = None,
     ) -> int:
         """Saves all events in one transaction: all of them are kept, or none. With an
         outcome, the same transaction closes the session and forgets who did what, also
@@ -62,7 +63,12 @@ class Sessions(Protocol):
 
         With `after` (several processes): the batch is journaled under the session's
         next sequence number, which is returned, but only while the session still stands
-        at `after`; otherwise nothing is saved and OutOfOrder is raised."""
+        at `after`; otherwise nothing is saved and OutOfOrder is raised.
+
+        With `decide` too, the batch is decided inside the transaction, holding the
+        session: `decide` gets the entries others saved after `after` and gives the events
+        and outcome to save (none: nothing is numbered). OutOfOrder then only means the
+        journal has a gap (emptied on closing): load the session again."""
 
     async def journal(self, session_id: str, after: int) -> tuple[int, list[JournalEntry]]:
         """The session's sequence number now, and its journal's entries after `after`,

@@ -14,9 +14,10 @@ import enum
 import json
 import types
 import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from ..rules import Event
 
@@ -28,6 +29,20 @@ class JournalEntry:
     seq: int
     events: tuple[Event, ...] = ()
     joined: str | None = None
+
+
+# Decides a batch after the entries other processes saved first: its events and outcome.
+Decide = Callable[[list[JournalEntry]], tuple[list[Event], Mapping[str, Any] | None]]
+
+
+class Turn(Protocol):
+    """A batch waiting in a group commit, as the journal sees it."""
+
+    session_id: str
+    after: int | None
+    events: list[Event]
+    outcome: Mapping[str, Any] | None
+    decide: Decide | None
 
 
 class JournalError(ValueError):

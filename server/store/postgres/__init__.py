@@ -20,12 +20,12 @@ import asyncpg
 
 from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
-from ..journal import JournalEntry, encode
+from ..journal import Decide, JournalEntry, encode
 from ..loaded import CodeTaken, LoadedSession, OutOfOrder
 from .accounts import PostgresAccounts
 from .database import connect, migrate, ping, rewrite
 from .events import apply
-from .journal import read_entries, write_entry
+from .journal import read_entries, take_turn, write_entry
 from .register import PostgresRegister, changed, keep_in_register
 from .retention import forget_raw_answers
 from .rows import insert_session, read_session
@@ -45,8 +45,9 @@ class Pending:
     events: list[Event] = field(default_factory=list)
     outcome: Mapping[str, Any] | None = None
     participant: str | None = None
-    # Journaled (several processes): the sequence number this batch was decided after.
+    # Journaled: the number it was decided after, or `decide` deciding it in the commit.
     after: int | None = None
+    decide: Decide | None = None
     is_journaled: bool = False
     saved: asyncio.Future[int] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -146,12 +147,14 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
         outcome: Mapping[str, Any] | None = None,
         *,
         after: int | None = None,
+        decide: Decide | None = None,
     ) -> int:
         """Saves a batch of events, durably, before it returns; batches that arrive while a
         commit is under way are saved together in the next one."""
-        if not events:
+        if not events and decide is None:
             return after or 0
-        return await self._commit(Pending(session_id, events, outcome, after=after))
+        pending = Pending(session_id, events, outcome, after=after, decide=decide)
+        return await self._commit(pending)
 
     async def journal(self, session_id: str, after: int) -> tuple[int, list[JournalEntry]]:
         return await read_entries(self.pool, session_id, after)
@@ -215,7 +218,7 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
             return int(is_new)
         seq = 1
         if pending.after is not None:
-            seq = await write_entry(db, pending.session_id, pending.after, encode(pending.events))
+            seq = await take_turn(db, pending)
         for event in pending.events:
             await apply(db, pending.session_id, event)
         if pending.outcome is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..journal import JournalEntry, decode
+from ..journal import JournalEntry, Turn, decode, encode
 from ..loaded import OutOfOrder
 
 if TYPE_CHECKING:
@@ -48,3 +48,26 @@ async def read_entries(pool: Pool, session_id: str, after: int) -> tuple[int, li
     if not rows:
         return 0, []
     return rows[0][0], [decode(row[1], row[2]) for row in rows if row[1] is not None]
+
+
+async def take_turn(db: Connection, turn: Turn) -> int:
+    """Numbers a batch in the journal. With `decide`, the batch is decided here, holding
+    the session's row (FOR UPDATE) inside the group's transaction, after the entries other
+    processes saved since `after`: never late, so never refused for it; another process
+    writing the session waits for this transaction."""
+    if turn.decide is None or turn.after is None:
+        return await write_entry(db, turn.session_id, turn.after, encode(turn.events))
+    seq = await db.fetchval("SELECT seq FROM sessions WHERE id = $1 FOR UPDATE", turn.session_id)
+    rows = await db.fetch(
+        "SELECT seq, body FROM journal WHERE session_id = $1 AND seq > $2 ORDER BY seq",
+        turn.session_id,
+        turn.after,
+    )
+    entries = [decode(row[0], row[1]) for row in rows]
+    if seq is None or [e.seq for e in entries] != list(range(turn.after + 1, seq + 1)):
+        raise OutOfOrder(turn.session_id)  # emptied on closing, or deleted: reload
+    events, turn.outcome = turn.decide(entries)
+    turn.events = list(events)
+    if not turn.events:
+        return int(seq)
+    return await write_entry(db, turn.session_id, seq, encode(turn.events))

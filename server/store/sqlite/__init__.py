@@ -22,12 +22,12 @@ import aiosqlite
 
 from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
-from ..journal import JournalEntry, encode
+from ..journal import Decide, JournalEntry, encode
 from ..loaded import CodeTaken, LoadedSession
 from .accounts import SQLiteAccounts
 from .events import apply
 from .file import PING_TIMEOUT, check_sqlite_file
-from .journal import read_entries, write_entry
+from .journal import read_entries, take_turn, write_entry
 from .register import SQLiteRegister, keep_in_register
 from .retention import forget_raw_answers
 from .rows import insert_session, read_session
@@ -44,8 +44,9 @@ class Pending:
     events: list[Event] = field(default_factory=list)
     outcome: Mapping[str, Any] | None = None
     participant: str | None = None
-    # Journaled (several processes): the sequence number this batch was decided after.
+    # Journaled: the number it was decided after, or `decide` deciding it in the commit.
     after: int | None = None
+    decide: Decide | None = None
     is_journaled: bool = False
     saved: asyncio.Future[int] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -176,13 +177,14 @@ class SQLiteStore(SQLiteAccounts, SQLiteRegister):
         outcome: Mapping[str, Any] | None = None,
         *,
         after: int | None = None,
+        decide: Decide | None = None,
     ) -> int:
         """Saves a batch of events, durably, before it returns. Batches that arrive while a
         commit is under way are saved together in the next one (a group commit): ten
         sessions voting at once share their commits instead of queueing for them."""
-        if not events:
+        if not events and decide is None:
             return after or 0
-        return await self._commit(Pending(session_id, events, outcome, after=after))
+        return await self._commit(Pending(session_id, events, outcome, after=after, decide=decide))
 
     async def journal(self, session_id: str, after: int) -> tuple[int, list[JournalEntry]]:
         async with self._lock:
@@ -248,9 +250,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteRegister):
             return int(is_new)
         seq = 1
         if pending.after is not None:
-            seq = await write_entry(
-                self.db, pending.session_id, pending.after, encode(pending.events)
-            )
+            seq = await take_turn(self.db, pending)
         for event in pending.events:
             await apply(self.db, pending.session_id, event)
         if pending.outcome is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from ..journal import JournalEntry, decode
+from ..journal import JournalEntry, Turn, decode, encode
 from ..loaded import OutOfOrder
 
 
@@ -40,3 +40,26 @@ async def read_entries(
     ) as cursor:
         entries = [decode(seq, body) async for seq, body in cursor]
     return (row[0] if row else 0), entries
+
+
+async def take_turn(db: aiosqlite.Connection, turn: Turn) -> int:
+    """Numbers a batch in the journal. With `decide`, the batch is decided here, inside the
+    transaction that holds the database (BEGIN IMMEDIATE), after the entries other
+    processes saved since `after`: never late, so never refused for it."""
+    if turn.decide is None or turn.after is None:
+        return await write_entry(db, turn.session_id, turn.after, encode(turn.events))
+    seq, entries = await read_entries(db, turn.session_id, turn.after)
+    return await _decided(db, turn, seq, entries)
+
+
+async def _decided(
+    db: aiosqlite.Connection, turn: Turn, seq: int, entries: list[JournalEntry]
+) -> int:
+    assert turn.decide is not None and turn.after is not None
+    if [e.seq for e in entries] != list(range(turn.after + 1, seq + 1)):
+        raise OutOfOrder(turn.session_id)  # emptied on closing, or deleted: reload
+    events, turn.outcome = turn.decide(entries)
+    turn.events = list(events)
+    if not turn.events:
+        return seq
+    return await write_entry(db, turn.session_id, seq, encode(turn.events))
