@@ -20,6 +20,7 @@ from .alarm import Alarm
 from .follower import notice
 from .hub import Hub
 from .loading import state_from
+from .presence import Presence
 from .publisher import Publisher
 from .writer import Decided, Submission, decide_batch
 
@@ -39,6 +40,7 @@ class Journaled:
     store: Store
     hub: Hub
     screens: Publisher
+    presence: Presence
     alarm: Alarm
     _turn: asyncio.Lock
 
@@ -134,8 +136,8 @@ class Journaled:
             await self.screens.publish_joined()
 
     async def _reload(self) -> None:
-        """The session as the store has it now; this process's connections start again
-        (code 1012) and get the whole of it, as after a restart."""
+        """The session as the store has it now (after a gap: closed, or deleted, in another
+        process); every connection here gets the whole of it, as on connecting."""
         loaded = await self.store.load_session(self.id)
         if loaded is None:  # deleted in another process
             self.end_connections()
@@ -149,4 +151,5 @@ class Journaled:
             self.took_part = outcome.get("session", {}).get("participants", 0)
         self.alarm.watch(self.state)
         self.screens.show(self.state, self.joined)
-        self.end_connections(1012)
+        for client in self.presence.clients:
+            client.outbox.put(self.screens.full_state(client))
