@@ -468,8 +468,6 @@ async def main(args: argparse.Namespace) -> int:
         env["DRAAGVLAK_WS_DEFLATE"] = "1"
     if args.probe:
         Path(args.probe).mkdir(parents=True, exist_ok=True)
-    if args.probe_try:
-        env["DRAAGVLAK_PROBE_TRY"] = args.probe_try
     server = Servers(args.processes, workdir, env, Path(args.probe) if args.probe else None)
     workers: Workers | None = None
     try:
@@ -573,19 +571,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="with --processes: count the journal's reads, commits and notices in each server"
         " (bench/load_probe.py) into DIR/serverN.json",
     )
-    parser.add_argument(
-        "--probe-try",
-        choices=("announce-later", "session-lock"),
-        help="with --probe: try a proposed change to the live path from outside"
-        " (bench/load_probe.py)",
-    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes must be at least 1")
-    if args.probe_try and not args.probe:
-        parser.error("--probe-try goes with --probe")
     if args.probe and args.processes == 1:
         parser.error("--probe counts the several-processes path: with --processes")
     if args.processes > 1 and args.scale:

@@ -6,17 +6,14 @@
 Wraps, before the app starts, the methods that make a change travel between processes
 (the write path, the catch-up, the store's append and journal read, the journal's JSON
 decoding, the hub's publish, the follower's notices) with a count and the wall time
-spent in them, and writes the figures to OUT.json every second. Nothing else changes,
-unless DRAAGVLAK_PROBE_TRY names a proposed change to try (`announce-later`).
+spent in them, and writes the figures to OUT.json every second. Nothing else changes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 import json
-import os
 import sys
 import threading
 import time
@@ -112,46 +109,6 @@ def install() -> None:
         heard(self, seq)
 
     follower.Follower.heard = counted_heard  # type: ignore[method-assign]
-
-    if os.environ.get("DRAAGVLAK_PROBE_TRY") == "announce-later":
-        announce_later(session.LiveSession)
-    if os.environ.get("DRAAGVLAK_PROBE_TRY") == "session-lock":
-        session_lock(session.LiveSession)
-
-
-def session_lock(owner: Any) -> None:
-    """A proposed change, tried from outside: a process writes to a session only while it
-    holds a PostgreSQL advisory lock on it, so processes take turns instead of racing for
-    the number (a batch is refused at most once, when its process was behind). For one
-    busy session: the lock holds one of the pool's connections while it is held."""
-    write = owner._write
-
-    async def in_turn(self: Any, batch: list[Any]) -> None:
-        started = time.perf_counter()
-        async with self.store.pool.acquire() as db:
-            await db.execute("SELECT pg_advisory_lock(hashtext($1))", self.id)
-            COUNTS["session lock: waited seconds"] += time.perf_counter() - started
-            try:
-                await write(self, batch)
-            finally:
-                await db.execute("SELECT pg_advisory_unlock(hashtext($1))", self.id)
-
-    owner._write = in_turn
-
-
-def announce_later(owner: Any) -> None:
-    """A proposed change, tried from outside: the writer no longer waits for Redis to take
-    its notice (inside the session's turn, before the receipts); the notice goes out
-    beside it, in the same order (the hub queues it at once, in the task's first step)."""
-    announce = owner._announce
-    pending: set[asyncio.Task[None]] = set()
-
-    async def without_waiting(self: Any, seq: int | None) -> None:
-        task = asyncio.get_running_loop().create_task(announce(self, seq))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
-
-    owner._announce = without_waiting
 
 
 def keep_writing(out: Path) -> None:
