@@ -43,6 +43,7 @@ class Journaled:
     presence: Presence
     alarm: Alarm
     _turn: asyncio.Lock
+    _background: set[asyncio.Task[None]]
 
     @property
     def journal_channel(self) -> str:
@@ -95,8 +96,16 @@ class Journaled:
         entries, decided, outcome = found[0]
         return seq, entries, decided, outcome
 
-    async def _announce(self, seq: int | None) -> None:
-        """Tells the other processes (and, for a join, this one) to read the journal."""
+    def _announce(self, seq: int | None) -> None:
+        """Tells the other processes (and, for a join, this one) to read the journal,
+        without the writer waiting for Redis: the next batch need not wait for this one's
+        notice. Notices still leave in order, as the hub queues them when their tasks
+        start, in the order they were made."""
+        task = asyncio.create_task(self._send_notice(seq))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _send_notice(self, seq: int | None) -> None:
         try:
             await self.hub.publish(self.journal_channel, notice(seq))
         except Exception as error:

@@ -144,7 +144,7 @@ class LiveSession(Journaled):
                 self.screens.show(self.state, len(self.participants))
                 await self.screens.publish_joined()
                 if is_new and self.is_journaled:
-                    await self._announce(None)
+                    self._announce(None)
         self.presence.add(client)
         if client.is_fallback and client.view is View.PHONE:
             self._count_fallback()
@@ -253,7 +253,7 @@ class LiveSession(Journaled):
             client.outbox.put(frames)
         # 5. The other processes hear of it: after the receipts, which then share a message.
         if decided.events and self.is_journaled:
-            await self._announce(seq)
+            self._announce(seq)
 
     async def _keep(
         self, before: SessionState, state: SessionState, events: list[Event], is_closing: bool

@@ -17,21 +17,18 @@ async def write_entry(db: Connection, session_id: str, after: int | None, body: 
     whatever it stands at), with the change it numbers. Inside the caller's transaction:
     the UPDATE holds the session's row until it commits, so another process's change
     waits, then finds the number moved on (READ COMMITTED re-reads the row) and is refused."""
-    if after is None:
-        seq = await db.fetchval(
-            "UPDATE sessions SET seq = seq + 1 WHERE id = $1 RETURNING seq", session_id
-        )
-    else:
-        seq = await db.fetchval(
-            "UPDATE sessions SET seq = seq + 1 WHERE id = $1 AND seq = $2 RETURNING seq",
-            session_id,
-            after,
-        )
+    # One statement: the number and its entry in one round trip.
+    seq = await db.fetchval(
+        "WITH taken AS (UPDATE sessions SET seq = seq + 1"
+        " WHERE id = $1 AND ($2::bigint IS NULL OR seq = $2) RETURNING seq)"
+        " INSERT INTO journal (session_id, seq, body) SELECT $1, seq, $3 FROM taken"
+        " RETURNING seq",
+        session_id,
+        after,
+        body,
+    )
     if seq is None:
         raise OutOfOrder(session_id)
-    await db.execute(
-        "INSERT INTO journal (session_id, seq, body) VALUES ($1, $2, $3)", session_id, seq, body
-    )
     return int(seq)
 
 
@@ -52,12 +49,16 @@ async def read_entries(pool: Pool, session_id: str, after: int) -> tuple[int, li
 
 async def take_turn(db: Connection, turn: Turn) -> int:
     """Numbers a batch in the journal. With `decide`, the batch is decided here, holding
-    the session's row (FOR UPDATE) inside the group's transaction, after the entries other
-    processes saved since `after`: never late, so never refused for it; another process
-    writing the session waits for this transaction."""
+    the session's row inside the transaction (FOR NO KEY UPDATE: a join's insert need not
+    wait for it), after the entries other processes saved since `after`: never late, so
+    never refused for it; another process writing the session waits for this one."""
     if turn.decide is None or turn.after is None:
         return await write_entry(db, turn.session_id, turn.after, encode(turn.events))
-    seq = await db.fetchval("SELECT seq FROM sessions WHERE id = $1 FOR UPDATE", turn.session_id)
+    # Two statements, not one join: after waiting for the row, the second statement's
+    # fresh snapshot sees the entries the waited-for transaction committed.
+    seq = await db.fetchval(
+        "SELECT seq FROM sessions WHERE id = $1 FOR NO KEY UPDATE", turn.session_id
+    )
     rows = await db.fetch(
         "SELECT seq, body FROM journal WHERE session_id = $1 AND seq > $2 ORDER BY seq",
         turn.session_id,
