@@ -17,6 +17,7 @@ from ..rules.records import SessionRecord
 from ..rules.state import Limits, Phase, SessionState
 from ..store import JournalEntry, Store
 from .alarm import Alarm
+from .background import Background
 from .follower import notice
 from .hub import Hub
 from .loading import state_from
@@ -43,7 +44,7 @@ class Journaled:
     presence: Presence
     alarm: Alarm
     _turn: asyncio.Lock
-    _background: set[asyncio.Task[None]]
+    background: Background
 
     @property
     def journal_channel(self) -> str:
@@ -101,9 +102,7 @@ class Journaled:
         without the writer waiting for Redis: the next batch need not wait for this one's
         notice. Notices still leave in order, as the hub queues them when their tasks
         start, in the order they were made."""
-        task = asyncio.create_task(self._send_notice(seq))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.background.start(self._send_notice(seq))
 
     async def _send_notice(self, seq: int | None) -> None:
         try:

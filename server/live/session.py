@@ -17,6 +17,7 @@ from ..rules.state import Actor, Limits, Phase, Rejection, Role, SessionState
 from ..screens.render import Renderer
 from ..store import LoadedSession, OutOfOrder, Store
 from .alarm import Alarm
+from .background import Background
 from .follower import Follower
 from .hub import Frame, Hub
 from .journaled import Journaled
@@ -82,7 +83,7 @@ class LiveSession(Journaled):
         self.screens.show(self.state, self.joined)
         self.writer = Writer(self.id, self._write, self._answer)
         self.suggester = Suggester(self.id, self.screens, lambda: self.state)
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = Background()
         self.alarm = Alarm(self._time_up)
         self.alarm.watch(self.state)
         # One write or one catch-up at a time: both move the state and its number.
@@ -169,9 +170,7 @@ class LiveSession(Journaled):
     def _count_fallback(self) -> None:
         """The console shows how many phones use the fallback; a phone's coming and going
         is no write, so the count is published beside the writer."""
-        task = asyncio.create_task(self.screens.publish_joined())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.background.start(self.screens.publish_joined())
 
     # Commands -------------------------------------------------------------------------
 
@@ -197,8 +196,7 @@ class LiveSession(Journaled):
 
     async def close(self) -> None:
         self.suggester.close()
-        for task in self._background:
-            task.cancel()
+        self.background.cancel()
         self.alarm.stop()
         if self.follower is not None:
             self.hub.unsubscribe(self.journal_channel, self.follower)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from ..rules.grouping import DismissSuggestion, SuggestGroups, SuggestionCommand
 from ..rules.state import Actor, Phase, Rejection, Role, SessionState
 from ..suggest import suggest_groups
+from .background import Background
 from .presence import Client
 from .protocol import Message
 from .publisher import ProposedGroup, Publisher
@@ -24,16 +25,13 @@ class Suggester:
         self.screens = screens
         self._state = state
         self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = Background()
 
     def submit(self, client: Client, message: Message, command: SuggestionCommand) -> None:
-        task = asyncio.create_task(self._suggest(client, message, command))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background.start(self._suggest(client, message, command))
 
     def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+        self._background.cancel()
 
     async def _suggest(self, client: Client, message: Message, command: SuggestionCommand) -> None:
         async with self._lock:
