@@ -152,3 +152,53 @@ async def test_deciding_nothing_numbers_nothing_and_a_gap_is_refused(store: Stor
     await store.append("s1", [PhaseChanged(Phase.ENDED, 0)], {**OUTCOME}, after=1)
     with pytest.raises(OutOfOrder):  # closed: the journal was emptied, load it again
         await store.append("s1", [], after=1, decide=lambda entries: ([added(2)], None))
+
+
+async def test_joins_and_turns_committed_together_take_distinct_numbers(store: Store) -> None:
+    """Arriving at once, a turn and five joins of one session, and turns of two others, are
+    saved in one commit: every entry gets its own number, with no gap, and each turn saw
+    what was saved before it."""
+    for n, session_id in enumerate(("s1", "s2", "s3")):
+        await store.create_session(record(session_id, f"11111{n}"))
+    await store.append("s2", [added(1, "p-old")], after=0)
+
+    def answer(author: str) -> Any:
+        def decide(entries: list[JournalEntry]) -> tuple[list[Event], None]:
+            number = 1 + sum(len(e.events) for e in entries)
+            return [added(number, author, f"m-{author}")], None
+
+        return decide
+
+    results = await asyncio.gather(
+        *(store.add_participant("s1", f"p{n}", is_journaled=True) for n in range(5)),
+        store.append("s1", [], after=0, decide=answer("p0")),
+        store.append("s2", [], after=0, decide=answer("p-new")),
+        store.append("s3", [], after=0, decide=answer("p-ann")),
+    )
+    assert results[:5] == [True] * 5
+    seq, entries = await store.journal("s1", 0)
+    assert seq == 6 and [e.seq for e in entries] == [1, 2, 3, 4, 5, 6]
+    assert sorted(e.joined for e in entries if e.joined) == ["p0", "p1", "p2", "p3", "p4"]
+    assert [e.seq for e in entries if e.events] == [results[5]]
+    assert results[6:] == [2, 1]
+    loaded = await store.load_session("s2")
+    assert loaded is not None and sorted(a.number for a in loaded.answers) == [1, 2]
+
+
+async def test_a_turn_refused_in_a_commit_leaves_the_others_saved(store: Store) -> None:
+    """A session closed meanwhile (its journal emptied) refuses its turn: the turns of other
+    sessions committed with it are saved all the same."""
+    for n, session_id in enumerate(("s1", "s2", "s3")):
+        await store.create_session(record(session_id, f"22222{n}"))
+    await store.append("s1", [PhaseChanged(Phase.ENDED, 0)], {**OUTCOME}, after=0)
+    results = await asyncio.gather(
+        store.append("s1", [], after=0, decide=lambda entries: ([added(1)], None)),
+        store.append("s2", [], after=0, decide=lambda entries: ([added(1)], None)),
+        store.append("s3", [], after=0, decide=lambda entries: ([added(1)], None)),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], OutOfOrder)
+    assert results[1:] == [1, 1]
+    for session_id in ("s2", "s3"):
+        loaded = await store.load_session(session_id)
+        assert loaded is not None and [a.number for a in loaded.answers] == [1]

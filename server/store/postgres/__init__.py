@@ -3,8 +3,8 @@ server processes can share one database.
 
 A commit is durable when it returns (PostgreSQL's default `synchronous_commit = on`).
 Writes go through a group commit as in the SQLite store: batches that arrive while a
-commit runs are saved together next, each in a savepoint. The schema is in `schema.py`,
-each event's SQL in `events.py`, connections and migrations in `database.py`.
+commit runs are saved together next (`group.py`). The schema is in `schema.py`, each
+event's SQL in `events.py`, connections and migrations in `database.py`.
 """
 
 from __future__ import annotations
@@ -13,45 +13,27 @@ import asyncio
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
 from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
-from ..journal import Decide, JournalEntry, encode
-from ..loaded import CodeTaken, LoadedSession, OutOfOrder
+from ..journal import Decide, JournalEntry
+from ..loaded import CodeTaken, LoadedSession
 from .accounts import PostgresAccounts
 from .database import connect, migrate, ping, rewrite
-from .events import apply
-from .journal import read_entries, take_turn, write_entry
-from .register import PostgresRegister, changed, keep_in_register
+from .group import Pending, save_group
+from .journal import read_entries
+from .register import PostgresRegister
 from .retention import forget_raw_answers
 from .rows import insert_session, read_session
-from .schema import CLOSED_TABLES, PERSONAL_TABLES, SESSION_TABLES
+from .schema import CLOSED_TABLES, SESSION_TABLES
 
 if TYPE_CHECKING:
-    from .database import Connection, Pool
+    from .database import Pool
 
 __all__ = ["PostgresStore"]
-
-
-@dataclass(eq=False)
-class Pending:
-    """One caller's writes, waiting for the next group commit."""
-
-    session_id: str
-    events: list[Event] = field(default_factory=list)
-    outcome: Mapping[str, Any] | None = None
-    participant: str | None = None
-    # Journaled: the number it was decided after, or `decide` deciding it in the commit.
-    after: int | None = None
-    decide: Decide | None = None
-    is_journaled: bool = False
-    saved: asyncio.Future[int] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
 
 
 class PostgresStore(PostgresAccounts, PostgresRegister):
@@ -170,20 +152,9 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
     async def _commit_waiting(self) -> None:
         async with self._write_lock:
             group, self._waiting = self._waiting, []
-            # Sessions' rows are locked in one order in every process: no deadlock.
             group.sort(key=lambda pending: pending.session_id)
-            results: dict[int, int | Exception] = {}
             try:
-                async with self.pool.acquire() as db, db.transaction():
-                    for index, pending in enumerate(group):
-                        # One batch that cannot be saved must not take the others with it.
-                        try:
-                            async with db.transaction():  # a savepoint
-                                results[index] = await self._write(db, pending)
-                        except asyncpg.DeadlockDetectedError:
-                            results[index] = OutOfOrder(pending.session_id)
-                        except Exception as error:
-                            results[index] = error
+                results = await save_group(self.pool, group)
             except BaseException as error:
                 for pending in group:
                     if not pending.saved.done():
@@ -200,44 +171,6 @@ class PostgresStore(PostgresAccounts, PostgresRegister):
                 await self._forget_on_disk(CLOSED_TABLES)
             for index in closing:
                 _settle(group[index], results[index])
-
-    async def _write(self, db: Connection, pending: Pending) -> int:
-        """One caller's writes, inside the group's transaction. A participant: 1 when
-        new; events: their sequence number when journaled, else 1."""
-        if pending.participant is not None:
-            status = await db.execute(
-                "INSERT INTO participants (session_id, pseudonym) VALUES ($1, $2)"
-                " ON CONFLICT DO NOTHING",
-                pending.session_id,
-                pending.participant,
-            )
-            is_new = changed(status)
-            if is_new and pending.is_journaled:
-                body = encode(joined=pending.participant)
-                await write_entry(db, pending.session_id, None, body)
-            return int(is_new)
-        seq = 1
-        if pending.after is not None:
-            seq = await take_turn(db, pending)
-        for event in pending.events:
-            await apply(db, pending.session_id, event)
-        if pending.outcome is not None:
-            await self._close(db, pending.session_id, pending.outcome)
-        return seq
-
-    async def _close(self, db: Connection, session_id: str, outcome: Mapping[str, Any]) -> None:
-        """Keeps the outcome and removes what ties answers and votes to people."""
-        await db.execute(
-            "INSERT INTO outcomes (session_id, outcome, closed_at) VALUES ($1, $2, $3)",
-            session_id,
-            json.dumps(outcome, ensure_ascii=False),
-            outcome["session"]["closed_at"],
-        )
-        await keep_in_register(db, session_id, outcome)
-        await db.execute("UPDATE sessions SET is_open = FALSE WHERE id = $1", session_id)
-        await db.execute("UPDATE answers SET author = '' WHERE session_id = $1", session_id)
-        for table in PERSONAL_TABLES:
-            await db.execute(f"DELETE FROM {table} WHERE session_id = $1", session_id)
 
     async def _forget_on_disk(self, tables: tuple[str, ...]) -> None:
         """Rewrites the tables whose deleted rows tied answers to pseudonyms; PostgreSQL

@@ -47,10 +47,22 @@ async def prepare_connection(db: Connection) -> None:
     )
 
 
+async def keep_session(db: Connection) -> None:
+    """Nothing to reset when a connection goes back to the pool: ours leave no session
+    state behind (no LISTEN, advisory locks only per transaction, a SET undone where it is
+    made). The pool's default would cost a round trip each time; an open transaction is
+    still rolled back."""
+
+
 async def connect(url: str, max_size: int = 10) -> Pool:
     try:
         return await asyncpg.create_pool(
-            url, min_size=1, max_size=max_size, init=prepare_connection, timeout=10
+            url,
+            min_size=1,
+            max_size=max_size,
+            init=prepare_connection,
+            reset=keep_session,
+            timeout=10,
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         raise DatabaseError(f"{shown(url)}: cannot use the database: {error}") from None

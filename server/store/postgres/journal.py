@@ -72,3 +72,45 @@ async def take_turn(db: Connection, turn: Turn) -> int:
     if not turn.events:
         return int(seq)
     return await write_entry(db, turn.session_id, seq, encode(turn.events))
+
+
+async def lock_sessions(db: Connection, session_ids: list[str]) -> dict[str, int]:
+    """Holds the sessions' rows until the transaction ends, taken in id order as every
+    process takes them (no deadlock), and their numbers as the row locked has them."""
+    rows = await db.fetch(
+        "SELECT id, seq FROM sessions WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE",
+        sorted(session_ids),
+    )
+    return {row[0]: int(row[1]) for row in rows}
+
+
+async def entries_after(db: Connection, afters: dict[str, int]) -> dict[str, list[JournalEntry]]:
+    """Every session's journal entries after its number, in one statement. Run after the
+    rows are locked, its snapshot holds what the transactions waited for committed."""
+    rows = await db.fetch(
+        "SELECT j.session_id, j.seq, j.body FROM unnest($1::text[], $2::bigint[]) AS t(id, after)"
+        " JOIN journal j ON j.session_id = t.id AND j.seq > t.after ORDER BY j.session_id, j.seq",
+        list(afters),
+        list(afters.values()),
+    )
+    found: dict[str, list[JournalEntry]] = {session_id: [] for session_id in afters}
+    for session_id, seq, body in rows:
+        found[session_id].append(decode(seq, body))
+    return found
+
+
+async def write_numbered(db: Connection, entries: list[tuple[str, int, str]]) -> None:
+    """Entries (session, number, body) numbered by a caller that holds their sessions'
+    rows, and each session's number moved to its last: one statement for a whole group."""
+    last = {session_id: seq for session_id, seq, _ in entries}
+    await db.execute(
+        "WITH moved AS (UPDATE sessions s SET seq = n.seq"
+        " FROM unnest($4::text[], $5::bigint[]) AS n(id, seq) WHERE s.id = n.id)"
+        " INSERT INTO journal (session_id, seq, body)"
+        " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])",
+        [entry[0] for entry in entries],
+        [entry[1] for entry in entries],
+        [entry[2] for entry in entries],
+        list(last),
+        list(last.values()),
+    )
