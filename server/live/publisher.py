@@ -5,7 +5,7 @@ drawn (`rules.state.Shown`); the caches that make a thousand phones cheap live h
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -195,8 +195,12 @@ class Publisher:
         for locale in self.presence.watching(View.CONSOLE):
             frame = self.joined_count(locale, View.CONSOLE)
             self.hub.publish_here(self.channel("console", locale), [frame])
-        screen = self.joined_count(self.record.lang, View.SCREEN)
-        self.hub.publish_here(self.channel("screen"), [screen])
+        self._to_screen(lambda: [self.joined_count(self.record.lang, View.SCREEN)])
+
+    def _to_screen(self, frames: Callable[[], list[Frame]]) -> None:
+        """The projector's frames, rendered only where a projector is connected to."""
+        if self.presence.watching(View.SCREEN):
+            self.hub.publish_here(self.channel("screen"), frames())
 
     def show(self, state: SessionState, joined: int) -> None:
         """From now on the screens show this state, and this many people who joined."""
@@ -219,7 +223,7 @@ class Publisher:
                 self.hub.publish_here(self.channel("phone", locale), [self.phone_stage(locale)])
             for locale in self.presence.watching(View.CONSOLE):
                 self.hub.publish_here(self.channel("console", locale), [self.console_stage(locale)])
-            self.hub.publish_here(self.channel("screen"), [self.screen_stage()])
+            self._to_screen(lambda: [self.screen_stage()])
             # Every phone's own part shows a ballot, a consent form or a scale to pick on.
             if state.phase in (Phase.VOTING, Phase.DECIDING) or state.current_ask.is_counted:
                 authors = self.presence.phones()
@@ -247,7 +251,7 @@ class Publisher:
             for locale in self.presence.watching(View.CONSOLE):
                 frame = self.answer_count(locale)
                 self.hub.publish_here(self.channel("console", locale), [frame])
-            self.hub.publish_here(self.channel("screen"), [self.answer_count(self.record.lang)])
+            self._to_screen(lambda: [self.answer_count(self.record.lang)])
         await self._publish_mine(authors, in_full=Shown.STAGE in changed)
 
     async def _publish_results(self) -> None:
@@ -261,7 +265,7 @@ class Publisher:
         """What the projector shows changed: its stage, and the console that steers it."""
         for locale in self.presence.watching(View.CONSOLE):
             self.hub.publish_here(self.channel("console", locale), [self.console_stage(locale)])
-        self.hub.publish_here(self.channel("screen"), [self.screen_stage()])
+        self._to_screen(lambda: [self.screen_stage()])
 
     async def _publish_picks(self) -> None:
         """A pick changes the distribution: on the console always, on the projector when it
@@ -270,10 +274,10 @@ class Publisher:
             frame = self._frame("_distribution.html", locale, "distribution", view="console")
             self.hub.publish_here(self.channel("console", locale), [frame])
         if self.state.is_wall_visible:
-            frame = self._frame(
-                "_distribution.html", self.record.lang, "distribution", view="screen"
+            lang = self.record.lang
+            self._to_screen(
+                lambda: [self._frame("_distribution.html", lang, "distribution", view="screen")]
             )
-            self.hub.publish_here(self.channel("screen"), [frame])
 
     async def _publish_answer_changes(self, events: Iterable[Event]) -> None:
         events = list(events)
@@ -281,10 +285,9 @@ class Publisher:
             console = self._answer_frames(events, locale, is_moderated=True)
             self.hub.publish_here(self.channel("console", locale), console)
         if self.state.is_wall_visible and self.state.current_ask.kind is Kind.WORDS:
-            cloud = self._frame("_cloud.html", self.record.lang, "cloud")
-            self.hub.publish_here(self.channel("screen"), [cloud])
+            self._to_screen(lambda: [self._frame("_cloud.html", self.record.lang, "cloud")])
         elif self.state.is_wall_visible:
-            self.hub.publish_here(self.channel("screen"), self._answer_frames(events, "en"))
+            self._to_screen(lambda: self._answer_frames(events, "en"))
 
     def _answer_frames(
         self, events: list[Event], locale: str, is_moderated: bool = False
@@ -315,8 +318,7 @@ class Publisher:
         for locale in self.presence.watching(View.CONSOLE):
             frame = self._frame("_progress.html", locale, "progress")
             self.hub.publish_here(self.channel("console", locale), [frame])
-        frame = self._frame("_progress.html", self.record.lang, "progress")
-        self.hub.publish_here(self.channel("screen"), [frame])
+        self._to_screen(lambda: [self._frame("_progress.html", self.record.lang, "progress")])
 
     async def _publish_board(self) -> None:
         """The whole board, once per audience: moves come in bursts and coalesce."""
@@ -326,8 +328,8 @@ class Publisher:
         for locale in self.presence.watching(View.PHONE) if self.state.is_phone_grouping else ():
             phone = self._frame("_board.html", locale, "board", view="phone")
             self.hub.publish_here(self.channel("phone", locale), [phone])
-        screen = self._frame("_board.html", self.record.lang, "board", view="screen")
-        self.hub.publish_here(self.channel("screen"), [screen])
+        lang = self.record.lang
+        self._to_screen(lambda: [self._frame("_board.html", lang, "board", view="screen")])
 
     async def _publish_mine(self, authors: set[str], in_full: bool) -> None:
         """Each author's own part. People whose parts read the same share one rendering,
