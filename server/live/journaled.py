@@ -16,9 +16,10 @@ from ..rules import Event, evolve_all
 from ..rules.records import SessionRecord
 from ..rules.state import Limits, Phase, SessionState
 from ..store import JournalEntry, Store
+from ..store.journal import decode, encode
 from .alarm import Alarm
 from .background import Background
-from .follower import notice
+from .follower import Carried, notice
 from .hub import Hub
 from .loading import state_from
 from .presence import Presence
@@ -97,27 +98,37 @@ class Journaled:
         entries, decided, outcome = found[0]
         return seq, entries, decided, outcome
 
-    def _announce(self, seq: int | None) -> None:
-        """Tells the other processes (and, for a join, this one) to read the journal,
-        without the writer waiting for Redis: the next batch need not wait for this one's
-        notice. Notices still leave in order, as the hub queues them when their tasks
-        start, in the order they were made."""
-        self.background.start(self._send_notice(seq))
+    def _announce(self, seq: int | None, events: tuple[Event, ...] = ()) -> None:
+        """Tells the other processes (and, for a join, this one) of a saved change, with
+        its entry, without the writer waiting for Redis: the next batch need not wait for
+        this one's notice. Notices still leave in order, as the hub queues them when their
+        tasks start, in the order they were made."""
+        self.background.start(self._send_notice(seq, encode(events) if events else ""))
 
-    async def _send_notice(self, seq: int | None) -> None:
+    async def _send_notice(self, seq: int | None, body: str) -> None:
         try:
-            await self.hub.publish(self.journal_channel, notice(seq))
+            await self.hub.publish(self.journal_channel, notice(seq, body))
         except Exception as error:
             # Saved is saved: the others find it at their next notice or poll.
             log.warning("session %s: others not told of change %s (%r)", self.id, seq, error)
 
-    async def _catch_up(self) -> None:
+    async def _catch_up(self, carried: Carried = None) -> None:
         async with self._turn:
-            await self._catch_up_in_turn()
+            await self._catch_up_in_turn(carried)
 
-    async def _catch_up_in_turn(self) -> bool:
+    async def _catch_up_in_turn(self, carried: Carried = None) -> bool:
         """Applies, in order, what other processes saved since this one's number; True when
-        anything changed. A gap (the journal was emptied on closing) means a reload."""
+        anything changed. The entries their notices carried do, when they follow on from
+        this number without a gap; else the store is read. A gap there (the journal was
+        emptied on closing) means a reload."""
+        if carried is not None:
+            heard = [seq for seq in carried if seq > self.seq]
+            if not heard:
+                return False  # the writer read them in its turn
+            following = range(self.seq + 1, max(heard) + 1)
+            if all(seq in carried for seq in following):
+                await self._apply([decode(seq, carried[seq]) for seq in following])
+                return True
         seq, entries = await self.store.journal(self.id, self.seq)
         if seq == self.seq:
             return False

@@ -251,7 +251,7 @@ class LiveSession(Journaled):
             client.outbox.put(frames)
         # 5. The other processes hear of it: after the receipts, which then share a message.
         if decided.events and self.is_journaled:
-            self._announce(seq)
+            self._announce(seq, tuple(decided.events))
 
     async def _keep(
         self, before: SessionState, state: SessionState, events: list[Event], is_closing: bool
