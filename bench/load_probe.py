@@ -71,10 +71,10 @@ def install() -> None:
     catch_up = session.LiveSession._catch_up_in_turn
 
     @functools.wraps(catch_up)
-    async def marked(self: Any) -> bool:
+    async def marked(self: Any, *args: Any) -> bool:
         token = CATCHING_UP.set(True)
         try:
-            return await catch_up(self)
+            return await catch_up(self, *args)
         finally:
             CATCHING_UP.reset(token)
 
@@ -101,12 +101,13 @@ def install() -> None:
 
     heard = follower.Follower.heard
 
-    def counted_heard(self: Any, seq: int | None = None) -> None:
+    def counted_heard(self: Any, seq: int | None = None, body: str = "") -> None:
         already = seq is not None and seq <= self._seq()
         running = self._following is not None and not self._following.done()
         key = "ignored (had it)" if already else "joined a running catch-up" if running else "new"
         COUNTS[f"notice: {key}"] += 1
-        heard(self, seq)
+        COUNTS["notice: carried its entry"] += 1 if body else 0
+        heard(self, seq, body)
 
     follower.Follower.heard = counted_heard  # type: ignore[method-assign]
 
