@@ -202,3 +202,20 @@ async def test_a_turn_refused_in_a_commit_leaves_the_others_saved(store: Store) 
     for session_id in ("s2", "s3"):
         loaded = await store.load_session(session_id)
         assert loaded is not None and [a.number for a in loaded.answers] == [1]
+
+
+async def test_joins_committed_beside_a_batch_that_fails_are_kept_once(store: Store) -> None:
+    """A batch the store refuses sends its group back one batch at a time: the joins
+    committed with it are kept, each new once, and numbered."""
+    await store.create_session(record("s1", "333333"))
+    await store.append("s1", [added(1)], after=0)
+    results = await asyncio.gather(
+        store.add_participant("s1", "p-ann", is_journaled=True),
+        store.add_participant("s1", "p-ann", is_journaled=True),
+        store.append("s1", [added(1, msg_id="again")], after=1),  # answer 1 twice
+        return_exceptions=True,
+    )
+    assert sorted(results[:2]) == [False, True]
+    assert isinstance(results[2], Exception)
+    seq, entries = await store.journal("s1", 1)
+    assert [(e.seq, e.joined) for e in entries] == [(2, "p-ann")] and seq == 2

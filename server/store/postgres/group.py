@@ -26,7 +26,7 @@ from ..journal import Decide, encode
 from ..loaded import OutOfOrder
 from .events import Statements, apply
 from .journal import entries_after, lock_sessions, take_turn, write_entry, write_numbered
-from .register import changed, keep_in_register
+from .register import keep_in_register
 from .schema import PERSONAL_TABLES
 
 if TYPE_CHECKING:
@@ -163,13 +163,7 @@ async def _save_each(db: Connection, group: list[Pending]) -> list[int | Excepti
 
 async def _save_one(db: Connection, pending: Pending) -> int:
     if pending.participant is not None:
-        status = await db.execute(
-            "INSERT INTO participants (session_id, pseudonym) VALUES ($1, $2)"
-            " ON CONFLICT DO NOTHING",
-            pending.session_id,
-            pending.participant,
-        )
-        is_new = changed(status)
+        is_new = bool(await _insert_participants(db, [pending]))
         if is_new and pending.is_journaled:
             body = encode(joined=pending.participant)
             await write_entry(db, pending.session_id, None, body)
