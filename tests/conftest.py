@@ -27,7 +27,7 @@ from server.cli import check_store, uvicorn_config, without_client_addresses
 from server.config import Settings
 from server.web.app import create_app
 from server.web.listener import bind_socket
-from wire import OPEN_CLIENTS
+from wire import OPEN_CLIENTS, forget_sign_ins
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,6 +48,9 @@ class ServerProcess:
     def __init__(self, db: Path, port: int | None = None, **env: str) -> None:
         self.db = db
         self.port = port or free_port()
+        if port is None:
+            # A port an earlier test's server had: its sign-in is not this server's.
+            forget_sign_ins(self.url)
         self.env = {**os.environ, **{f"DRAAGVLAK_{k.upper()}": str(v) for k, v in env.items()}}
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = db.with_suffix(".log")
@@ -156,6 +159,9 @@ class AppServer:
     ) -> None:
         self.db = db
         self.port = port or free_port()
+        if port is None:
+            # A port an earlier test's server had: its sign-in is not this server's.
+            forget_sign_ins(self.url)
         # A database shared with other servers (several processes), instead of its own.
         self.store_url = store_url
         self.env = {f"DRAAGVLAK_{k.upper()}": str(v) for k, v in env.items()}
