@@ -21,9 +21,10 @@ from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
 from ..journal import Decide, JournalEntry
 from ..loaded import CodeTaken, LoadedSession
+from ..pending import Pending
 from .accounts import PostgresAccounts
 from .database import connect, migrate, ping, rewrite
-from .group import Pending, save_group
+from .group import save_group
 from .journal import read_entries
 from .register import PostgresRegister
 from .retention import forget_raw_answers

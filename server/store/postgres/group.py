@@ -12,18 +12,16 @@ does not take the others with it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from ...rules import Event
-from ..journal import Decide, encode
+from ..journal import encode
 from ..loaded import OutOfOrder
+from ..pending import Pending
 from .events import Statements, apply
 from .journal import entries_after, lock_sessions, take_turn, write_entry, write_numbered
 from .register import keep_in_register
@@ -33,33 +31,6 @@ if TYPE_CHECKING:
     from .database import Connection, Pool
 
 log = logging.getLogger("draagvlak.store")
-
-
-@dataclass(eq=False)
-class Pending:
-    """One caller's writes, waiting for the next group commit."""
-
-    session_id: str
-    events: list[Event] = field(default_factory=list)
-    outcome: Mapping[str, Any] | None = None
-    participant: str | None = None
-    # Journaled: the number it was decided after, or `decide` deciding it in the commit.
-    after: int | None = None
-    decide: Decide | None = None
-    is_journaled: bool = False
-    saved: asyncio.Future[int] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
-
-    @property
-    def is_turn(self) -> bool:
-        """Decided in the commit, after what other processes saved first."""
-        return self.decide is not None and self.after is not None
-
-    @property
-    def is_numbered(self) -> bool:
-        """Gets a number in the session's journal, so needs the session's row."""
-        return self.after is not None or (self.participant is not None and self.is_journaled)
 
 
 class SaveEach(Exception):

@@ -14,7 +14,6 @@ import logging
 import secrets
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from ...rules import Event
 from ...rules.records import SavedPack, SessionRecord
 from ..journal import Decide, JournalEntry, encode
 from ..loaded import CodeTaken, LoadedSession
+from ..pending import Pending
 from .accounts import SQLiteAccounts
 from .events import apply
 from .file import PING_TIMEOUT, check_sqlite_file
@@ -34,23 +34,6 @@ from .rows import insert_session, read_session
 from .schema import MIGRATIONS, PERSONAL_TABLES
 
 log = logging.getLogger("draagvlak.store")
-
-
-@dataclass(eq=False)
-class Pending:
-    """One caller's writes, waiting for the next group commit."""
-
-    session_id: str
-    events: list[Event] = field(default_factory=list)
-    outcome: Mapping[str, Any] | None = None
-    participant: str | None = None
-    # Journaled: the number it was decided after, or `decide` deciding it in the commit.
-    after: int | None = None
-    decide: Decide | None = None
-    is_journaled: bool = False
-    saved: asyncio.Future[int] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
 
 
 class SQLiteStore(SQLiteAccounts, SQLiteRegister):
