@@ -37,9 +37,13 @@ SERVER_STORE_URL = os.environ.get("DRAAGVLAK_TEST_SERVER_STORE_URL", "")
 
 
 def free_port() -> int:
+    """A port no server has now. An earlier test's server may have had it: its sign-in,
+    cached per address, is not the next server's."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        port = int(s.getsockname()[1])
+    forget_sign_ins(f"http://127.0.0.1:{port}")
+    return port
 
 
 class ServerProcess:
@@ -48,9 +52,6 @@ class ServerProcess:
     def __init__(self, db: Path, port: int | None = None, **env: str) -> None:
         self.db = db
         self.port = port or free_port()
-        if port is None:
-            # A port an earlier test's server had: its sign-in is not this server's.
-            forget_sign_ins(self.url)
         self.env = {**os.environ, **{f"DRAAGVLAK_{k.upper()}": str(v) for k, v in env.items()}}
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = db.with_suffix(".log")
@@ -159,9 +160,6 @@ class AppServer:
     ) -> None:
         self.db = db
         self.port = port or free_port()
-        if port is None:
-            # A port an earlier test's server had: its sign-in is not this server's.
-            forget_sign_ins(self.url)
         # A database shared with other servers (several processes), instead of its own.
         self.store_url = store_url
         self.env = {f"DRAAGVLAK_{k.upper()}": str(v) for k, v in env.items()}
