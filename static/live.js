@@ -262,6 +262,29 @@
     }).catch((error) => console.error(error));
   }
 
+  // A group opened on the ballot: its answers come now, not with the ballot (toggle does
+  // not bubble, hence the capture). A failed load says so and tries again on the next open.
+  document.addEventListener("toggle", async (event) => {
+    const details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.open) return;
+    const key = details.dataset.answers;
+    if (!key || details.dataset.loaded) return;
+    details.dataset.loaded = "loading";
+    const status = details.querySelector(".ballot-answers-status");
+    if (status) status.textContent = status.dataset.loading;
+    try {
+      const response = await fetch(`${base}/ballot/${encodeURIComponent(key)}`, { cache: "no-store" });
+      if (!response.ok) throw new Error(`status ${response.status}`);
+      const html = await response.text();
+      if (status) status.remove();
+      details.insertAdjacentHTML("beforeend", html);
+      details.dataset.loaded = "yes";
+    } catch (error) {
+      delete details.dataset.loaded;
+      if (status) status.textContent = status.dataset.failed;
+    }
+  }, true);
+
   function heard() {
     lastHeard = Date.now();
     askedAt = 0;

@@ -400,14 +400,24 @@ def test_grouping_by_drag_by_keyboard_and_on_a_phone(server, browser, playwright
     shoot(screen, "projector-grouping")
     shoot(helper, "phone-grouping")
 
-    # Voting on the groups: a group opened on the ballot stays open, with its answers,
-    # while the phone gives its dots (the answers come once, not with every dot).
+    # Voting on the groups: a group opened on the ballot fetches its answers, and stays
+    # open with them while the phone gives its dots (they come once, not with every dot).
     console.get_by_role("button", name="Start voting").click()
     voter = teachers[0]
     respect = voter.locator(".ballot-item", has_text="Respect").first
+    # On a network that drops the request, the phone says so and tries again.
+    voter.route("**/ballot/*", lambda route: route.abort())
+    respect.locator("summary").click()
+    expect(respect.locator(".ballot-answers-status")).to_have_text(
+        "The answers did not load. Close and open the group to try again."
+    )
+    voter.unroute("**/ballot/*")
+    respect.locator("summary").click()
     respect.locator("summary").click()
     answers = respect.locator(".ballot-answers li")
     expect(answers).to_have_count(3)
+    expect(respect.locator(".ballot-answers-status")).to_have_count(0)
+    shoot(voter, "phone-ballot-open")
     for left in ("2 dots left", "1 dot left"):
         respect.get_by_role("button", name="Give a dot").click()
         expect(voter.locator(".dots-left")).to_contain_text(left)

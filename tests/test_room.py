@@ -241,30 +241,58 @@ async def test_the_projector_shows_what_the_console_chooses_and_phones_stay(serv
 
 
 async def test_a_ballot_opens_a_group_to_show_its_answers(server):
-    """Phones vote on group names: each group on the ballot opens to the answers in it."""
+    """Phones vote on group names: each group on the ballot opens to the answers in it,
+    fetched when it opens, so voting opening does not send every answer to every phone."""
+    import httpx
+
     from wire import LiveClient, join, open_session
 
     fac = await open_session(server.url, lang="en")
     console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
-    phone = await LiveClient.connect(
-        server.url, fac.session_id, "phone", await join(server.url, fac.code)
-    )
+    cookie = await join(server.url, fac.code)
+    phone = await LiveClient.connect(server.url, fac.session_id, "phone", cookie)
     assert await console.request("open_prompt", prompt=0) == "ok"
     for text in ("Listening to each other", "Letting others finish", "Coffee"):
         assert await phone.request("answer", text=text) == "ok"
     assert await console.request("start_grouping") == "ok"
     assert await console.request("create_group", answers="1,2", label="Respect") == "ok"
-    assert await console.request("start_voting", budget=3, stacking=1) == "ok"
-    await phone.wait_text('class="ballot-answers"')
-    ballot = [f for f in phone.frames if 'class="ballot"' in f][-1]
-    group = ballot[ballot.index('id="label-g1"') : ballot.index('id="label-a3"')]
-    assert "2 answers" in group
-    assert "Listening to each other" in group and "Letting others finish" in group
-    assert "Coffee" not in group
-    # A dot re-draws the ballot without the answers: the phone keeps the ones it has.
+    url = f"/s/{fac.session_id}/ballot/g1"
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        assert (await http.get(url, headers={"cookie": cookie})).status_code == 404  # not yet
+        assert await console.request("start_voting", budget=3, stacking=1) == "ok"
+        await phone.wait_text('class="ballot-answers"')
+        ballot = [f for f in phone.frames if 'class="ballot"' in f][-1]
+        group = ballot[ballot.index('id="label-g1"') : ballot.index('id="label-a3"')]
+        assert "2 answers" in group and 'data-answers="g1"' in group
+        assert "Listening to each other" not in group  # the ballot is small
+        opened = await http.get(url, headers={"cookie": cookie})
+        assert opened.status_code == 200 and opened.headers["cache-control"] == "no-store"
+        assert "Listening to each other" in opened.text and "Letting others finish" in opened.text
+        assert "Coffee" not in opened.text
+        leader = await http.get(url, headers={"cookie": fac.cookie})
+        assert leader.text == opened.text
+        # Only people in the session read it, and only the groups of the ballot.
+        assert (await http.get(url)).status_code == 403
+        stranger = await join(server.url, fac.code)  # has the page, never connected
+        assert (await http.get(url, headers={"cookie": stranger})).status_code == 403
+        for other in ("a3", "g9", "x"):
+            missing = await http.get(
+                f"/s/{fac.session_id}/ballot/{other}", headers={"cookie": cookie}
+            )
+            assert missing.status_code == 404, other
+        assert (
+            await http.get("/s/nosuch/ballot/g1", headers={"cookie": cookie})
+        ).status_code == 404
+    # A dot re-draws the ballot: the phone keeps the group it has open (hx-preserve).
     sent = len(phone.frames)
     assert await phone.request("vote", item="g1", dots=1) == "ok"
     await phone.wait_for(lambda c: any("1 dot" in f for f in c.frames[sent:]))
     ballot = [f for f in phone.frames[sent:] if 'class="ballot"' in f][-1]
-    assert 'id="ga-g1-2" hx-preserve' in ballot
-    assert "Listening to each other" not in ballot
+    assert 'id="ga-g1-2" data-answers="g1" hx-preserve' in ballot
+    # An answer hidden while voting leaves the group: a fresh box, and not in what it loads.
+    sent = len(phone.frames)
+    assert await console.request("hide_answer", answer=2) == "ok"
+    await phone.wait_for(lambda c: any('id="ga-g1-1"' in f for f in c.frames[sent:]))
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        left = await http.get(url, headers={"cookie": cookie})
+        assert "Listening to each other" in left.text and "Letting others" not in left.text

@@ -56,9 +56,7 @@ class Publisher:
         self.agreements: tuple[tuple[str, str], ...] = ()  # (id, text): what a decision may change
         self.suggested = False
         self._context: tuple[SessionState, tuple[object, ...], dict[str, Any]] | None = None
-        self._mine_cache: (
-            tuple[tuple[object, ...], dict[tuple[str, bool, Hashable], Frame]] | None
-        ) = None
+        self._mine_cache: tuple[tuple[object, ...], dict[tuple[str, Hashable], Frame]] | None = None
 
     @property
     def base_url(self) -> str:
@@ -140,12 +138,11 @@ class Publisher:
         # must wait for the next message, or htmx would swap it into the replaced stage.
         return replace(self._frame(template, locale, "stage", **extra), ends_message=True)
 
-    def mine(self, pseudonym: str, locale: str, in_full: bool = True) -> Frame:
-        """The participant's own part by phase; not `in_full`: without what it keeps (a
-        ballot's answers in its groups, _ballot_item.html)."""
+    def mine(self, pseudonym: str, locale: str) -> Frame:
+        """The participant's own part by phase."""
         state = self.state
         own = state.answers_by(pseudonym, state.prompt_index)
-        return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym, in_full=in_full)
+        return self._frame("_mine.html", locale, "mine", mine=own, me=pseudonym)
 
     def joined_count(self, locale: str, view: View) -> Frame:
         """How many joined (of how many expected), and whether the room is locked; the
@@ -252,7 +249,7 @@ class Publisher:
                 frame = self.answer_count(locale)
                 self.hub.publish_here(self.channel("console", locale), [frame])
             self._to_screen(lambda: [self.answer_count(self.record.lang)])
-        await self._publish_mine(authors, in_full=Shown.STAGE in changed)
+        await self._publish_mine(authors)
 
     async def _publish_results(self) -> None:
         """Dots given after the reveal change the results, which every stage shows."""
@@ -331,7 +328,7 @@ class Publisher:
         lang = self.record.lang
         self._to_screen(lambda: [self._frame("_board.html", lang, "board", view="screen")])
 
-    async def _publish_mine(self, authors: set[str], in_full: bool) -> None:
+    async def _publish_mine(self, authors: set[str]) -> None:
         """Each author's own part. People whose parts read the same share one rendering,
         kept while the rest of what it shows stays the same: when voting opens a thousand
         empty ballots are one, and in a burst of votes most ballots were rendered before."""
@@ -343,8 +340,8 @@ class Publisher:
         rendered = cached[1]
         for pseudonym in authors:
             for locale in self.presence.locales_of(pseudonym):
-                key = (locale, in_full, personal_part(state, pseudonym))
+                key = (locale, personal_part(state, pseudonym))
                 frame = rendered.get(key)
                 if frame is None:
-                    frame = rendered[key] = self.mine(pseudonym, locale, in_full)
+                    frame = rendered[key] = self.mine(pseudonym, locale)
                 self.hub.publish_here(self.channel("participant", pseudonym, locale), [frame])

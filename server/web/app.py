@@ -81,6 +81,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/j/{code}", pages.phone_page),
         Route("/start", pages.start_page),
         Route("/sessions", pages.create_session, methods=["POST"]),
+        Route("/s/{session_id}/ballot/{item}", pages.ballot_answers),
         Route("/s/{session_id}/console", console.console_page),
         Route("/s/{session_id}/screen", console.screen_page),
         Route("/s/{session_id}/packs", console.save_console_pack, methods=["POST"]),
