@@ -2,12 +2,12 @@
 saved together in one transaction.
 
 Together, a group costs a few round trips whatever its size: its sessions' rows locked in
-one statement, their journals read in one, the joins in one, every numbered entry in one,
-and the events' SQL in runs (events.py). Several processes take turns on a session's row
-until their transactions commit, so the fewer round trips under the lock, the sooner the
-next one's turn. When a statement fails, nothing of the group was saved; it is then saved
-again one batch at a time, each in a savepoint, so that one batch that cannot be saved
-does not take the others with it.
+one statement, the journals that moved meanwhile read in one, the joins in one, every
+numbered entry in one, and the events' SQL in runs (events.py). Several processes take
+turns on a session's row until their transactions commit, so the fewer round trips under
+the lock, the sooner the next one's turn. When a statement fails, nothing of the group
+was saved; it is then saved again one batch at a time, each in a savepoint, so that one
+batch that cannot be saved does not take the others with it.
 """
 
 from __future__ import annotations
@@ -62,7 +62,10 @@ async def _save_together(db: Connection, group: list[Pending]) -> list[int | Exc
     if len({turn.session_id for turn in turns}) < len(turns):
         raise SaveEach("two turns of one session")  # each decides after the other
     numbers = await lock_sessions(db, [p.session_id for p in group if p.is_numbered])
-    found = await entries_after(db, {turn.session_id: turn.after or 0 for turn in turns})
+    # The locked rows' numbers say whose journal moved since its turn was decided: a
+    # process that was up to date saves itself the read, one round trip under the lock.
+    behind = {t.session_id: t.after or 0 for t in turns if numbers.get(t.session_id) != t.after}
+    found = await entries_after(db, behind)
     results: list[int | Exception] = [1] * len(group)
     numbered: list[tuple[str, int, str]] = []
 
@@ -76,7 +79,7 @@ async def _save_together(db: Connection, group: list[Pending]) -> list[int | Exc
         if pending.participant is not None:
             continue
         if pending.is_turn and pending.decide is not None:
-            entries, seq = found[pending.session_id], numbers.get(pending.session_id)
+            entries, seq = found.get(pending.session_id, []), numbers.get(pending.session_id)
             expected = list(range((pending.after or 0) + 1, (seq or 0) + 1))
             if seq is None or [entry.seq for entry in entries] != expected:
                 raise OutOfOrder(pending.session_id)  # emptied on closing, or deleted

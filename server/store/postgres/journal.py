@@ -87,6 +87,8 @@ async def lock_sessions(db: Connection, session_ids: list[str]) -> dict[str, int
 async def entries_after(db: Connection, afters: dict[str, int]) -> dict[str, list[JournalEntry]]:
     """Every session's journal entries after its number, in one statement. Run after the
     rows are locked, its snapshot holds what the transactions waited for committed."""
+    if not afters:
+        return {}
     rows = await db.fetch(
         "SELECT j.session_id, j.seq, j.body FROM unnest($1::text[], $2::bigint[]) AS t(id, after)"
         " JOIN journal j ON j.session_id = t.id AND j.seq > t.after ORDER BY j.session_id, j.seq",
