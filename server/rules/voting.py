@@ -132,10 +132,18 @@ def tally(state: SessionState, prompt_index: int) -> list[tuple[Item, int]]:
     return sorted(ranked, key=lambda pair: -pair[1])
 
 
+_voters: IdentityCache[int] = IdentityCache()
+
+
 def voter_count(state: SessionState, prompt_index: int) -> int:
-    return len(
-        {who for (prompt, who, _), dots in state.votes.items() if prompt == prompt_index and dots}
-    )
+    """How many gave a dot. Read by every audience's progress line after every dot: counted
+    once per votes."""
+
+    def count() -> int:
+        votes = state.votes.items()
+        return len({who for (prompt, who, _), dots in votes if prompt == prompt_index and dots})
+
+    return _voters.get((state.votes,), prompt_index, count)
 
 
 def is_below_floor(state: SessionState, prompt_index: int) -> bool:
