@@ -270,18 +270,25 @@
     const key = details.dataset.answers;
     if (!key || details.dataset.loaded) return;
     details.dataset.loaded = "loading";
-    const status = details.querySelector(".ballot-answers-status");
-    if (status) status.textContent = status.dataset.loading;
+    const words = details.closest("[data-loading]")?.dataset || {};
+    let status = details.querySelector(".ballot-answers-status");
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "ballot-answers-status";
+      status.setAttribute("role", "status");
+      details.append(status);
+    }
+    status.textContent = words.loading || "";
     try {
       const response = await fetch(`${base}/ballot/${encodeURIComponent(key)}`, { cache: "no-store" });
       if (!response.ok) throw new Error(`status ${response.status}`);
       const html = await response.text();
-      if (status) status.remove();
+      status.remove();
       details.insertAdjacentHTML("beforeend", html);
       details.dataset.loaded = "yes";
     } catch (error) {
       delete details.dataset.loaded;
-      if (status) status.textContent = status.dataset.failed;
+      status.textContent = words.failed || "";
     }
   }, true);
 
