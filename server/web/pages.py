@@ -133,7 +133,7 @@ async def phone_page(request: Request) -> Response:
 async def ballot_answers(request: Request) -> Response:
     """`GET /s/{session_id}/ballot/{item}`: the answers in one group of the ballot, fetched
     when a phone opens it. Sent with the ballot they would make every phone download every
-    answer the moment voting opens: a hall of 2,000 on one Wi-Fi, 48 KB each."""
+    answer the moment voting opens: for a hall of 2,000 on one Wi-Fi, 90 KB each."""
     live = await request.app.state.sessions.get(request.path_params["session_id"])
     if live is None:
         return Response(status_code=404)
