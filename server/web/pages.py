@@ -143,10 +143,11 @@ async def ballot_answers(request: Request) -> Response:
         request, live, View.CONSOLE, signer
     ):
         return Response(status_code=403)
-    state = live.state
-    key = request.path_params["item"]
-    found = [i for i in vote_items(state, state.prompt_index) if i.key == key]
-    if not found or not key.startswith("g") or state.phase is not Phase.VOTING:
+    state, key = live.state, request.path_params["item"]
+    # Only while voting, and only a group: a loose answer is its own label.
+    is_group = state.phase is Phase.VOTING and key.startswith("g")
+    found = [i for i in vote_items(state, state.prompt_index) if i.key == key] if is_group else []
+    if not found:
         return Response(status_code=404)
     html = request.app.state.renderer.render(
         "_ballot_answers.html", request_locale(request), answers=found[0].answers
