@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -79,6 +80,23 @@ class PrivatePostgres:
         """As an administrator would, or a crash would look to its clients: every
         connection is ended at once."""
         self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "30", "stop")
+
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started (backends, writer, WAL writer)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True,
+                                  text=True, check=False).stdout.split()  # fmt: skip
+        return [postmaster, *map(int, children)]
+
+    def freeze(self) -> None:
+        """As a machine that hangs looks to its clients: connections stay open, nothing
+        answers (SIGSTOP), until `thaw`."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.processes():
+            os.kill(pid, signal.SIGCONT)
 
     def database(self) -> str:
         """A fresh, empty database in this cluster, as a URL."""

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from private_postgres import PrivatePostgres
 
@@ -84,4 +85,35 @@ async def test_answers_while_postgresql_is_down_are_refused_and_the_session_reco
         "Voor de storing",
         "Na de storing",
     ]
+    assert phone.closed_code is None and console.closed_code is None
+
+
+async def test_a_write_while_postgresql_hangs_waits_and_is_saved_once_it_answers(
+    server: AppServer, postgres: PrivatePostgres
+) -> None:
+    """A database that hangs (its machine frozen: connections open, nothing answers) is not
+    one that is down: the answer is neither acknowledged nor refused while it hangs, the
+    health check says the store does not answer, and once it answers again the answer is
+    acknowledged and saved once."""
+    fac = await open_session(server.url)
+    console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
+    phone = await LiveClient.connect(
+        server.url, fac.session_id, "phone", await join(server.url, fac.code)
+    )
+    assert await console.request("open_prompt", prompt=0) == "ok"
+    await phone.wait_text('name="text"')
+
+    postgres.freeze()
+    try:
+        msg_id = await phone.send("answer", text="Tijdens het hangen")
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            health = await http.get("/healthz", timeout=30)
+        assert health.status_code == 503 and health.json()["store"] == "unreachable"
+        assert msg_id not in phone.acks  # not acknowledged: it is not saved yet
+    finally:
+        postgres.thaw()
+    assert await phone.ack(msg_id, timeout=30) == "ok"
+    await console.wait_text(">Tijdens het hangen<")
+    assert server.store_url is not None
+    assert await saved_answers(server.store_url, fac.session_id) == ["Tijdens het hangen"]
     assert phone.closed_code is None and console.closed_code is None

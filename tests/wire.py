@@ -160,9 +160,9 @@ class Listening:
         await self.wait_for(lambda c: msg_id in c.acks, timeout)
         return self.acks[msg_id]
 
-    async def request(self, action: str, **values: Any) -> str:
-        """Sends and waits for the receipt: 'ok' or 'rejected'."""
-        return await self.ack(await self.send(action, **values))
+    async def request(self, action: str, timeout: float = 5.0, **values: Any) -> str:
+        """Sends and waits for the receipt, `timeout` seconds at most: 'ok' or 'rejected'."""
+        return await self.ack(await self.send(action, **values), timeout)
 
 
 class LiveClient(Listening):
