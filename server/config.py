@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -127,6 +129,30 @@ def _check(name: str, value: object, source: str) -> None:
             raise SettingsError(f"{source} is out of range: use {_plain(least)} to {_plain(most)}")
     if name == "log_level" and str(value).lower() not in LOG_LEVELS:
         raise SettingsError(f"{source} is not a log level: use one of {', '.join(LOG_LEVELS)}")
+    if name == "trusted_proxies" and value:
+        for proxy in str(value).split(","):
+            _check_proxy(proxy.strip(), source)
+
+
+def _check_proxy(proxy: str, source: str) -> None:
+    """An address or a network. uvicorn would take anything else as a name no client has,
+    and a network written with host bits ("10.0.0.1/24") likewise: trusted, silently, never."""
+    if proxy == "*":
+        return
+    try:
+        if "/" in proxy:
+            ipaddress.ip_network(proxy)
+        else:
+            ipaddress.ip_address(proxy)
+    except ValueError:
+        hint = ""
+        if "/" in proxy:
+            with contextlib.suppress(ValueError):
+                hint = f" (the network is {ipaddress.ip_network(proxy, strict=False)})"
+        raise SettingsError(
+            f"{source}: {proxy!r} is not an IP address or network{hint};"
+            " name the proxies' addresses, comma-separated"
+        ) from None
 
 
 def _plain(number: float) -> str:

@@ -188,3 +188,27 @@ def test_an_unknown_log_level_is_refused() -> None:
     with pytest.raises(SettingsError, match="DRAAGVLAK_LOG_LEVEL=loud is not a log level"):
         Settings.from_env({"DRAAGVLAK_LOG_LEVEL": "loud"})
     assert Settings.from_env({"DRAAGVLAK_LOG_LEVEL": "DEBUG"}).log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("nginx.local", "'nginx.local' is not an IP address or network;"),
+        ("10.0.0.10,10.0.0.300", "'10.0.0.300' is not an IP address or network;"),
+        ("10.0.0.1/24", "'10.0.0.1/24' is not an IP address or network (the network is"),
+    ],
+)
+def test_a_trusted_proxy_that_is_no_address_is_refused(raw: str, shown: str) -> None:
+    """uvicorn would trust a name or a network with host bits as a literal that no client
+    ever is: behind such a proxy every phone would share its address (one rate limit for
+    the hall) and HTTPS would go unseen. Start-up stops and says which entry is wrong."""
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"DRAAGVLAK_TRUSTED_PROXIES": raw})
+    assert str(caught.value).startswith(f"DRAAGVLAK_TRUSTED_PROXIES={raw}: {shown}")
+    if "/" in raw:
+        assert "(the network is 10.0.0.0/24)" in str(caught.value)
+
+
+def test_trusted_proxies_take_addresses_networks_and_a_star() -> None:
+    for raw in ("127.0.0.1", "10.0.0.10, 10.0.0.11", "10.0.0.0/24,::1", "fd00::/8", "*"):
+        assert Settings.from_env({"DRAAGVLAK_TRUSTED_PROXIES": raw}).trusted_proxies == raw
