@@ -5,6 +5,7 @@ drawn (`rules.state.Shown`); the caches that make a thousand phones cheap live h
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -214,18 +215,20 @@ class Publisher:
         # stage and own part is drawn again without it.
         if state.phase in SHOWN_ON_STAGES and len(state.answers) < len(before.answers):
             changed |= Shown.STAGE
-        authors: set[str] = set()
         if Shown.STAGE in changed:
             for locale in self.presence.watching(View.PHONE):
                 self.hub.publish_here(self.channel("phone", locale), [self.phone_stage(locale)])
+            # Every phone's own part shows a ballot, a consent form or a scale to pick on.
+            if state.phase in (Phase.VOTING, Phase.DECIDING) or state.current_ask.is_counted:
+                await self._publish_mine(self.presence.phones())
+            else:
+                await self._publish_mine({a.author for a in state.answers_for(state.prompt_index)})
+            # The phones' frames leave now, not after the console's and projector's stages
+            # are drawn (a board of 2,000 cards: a few hundred ms a hall need not wait).
+            await asyncio.sleep(0)
             for locale in self.presence.watching(View.CONSOLE):
                 self.hub.publish_here(self.channel("console", locale), [self.console_stage(locale)])
             self._to_screen(lambda: [self.screen_stage()])
-            # Every phone's own part shows a ballot, a consent form or a scale to pick on.
-            if state.phase in (Phase.VOTING, Phase.DECIDING) or state.current_ask.is_counted:
-                authors = self.presence.phones()
-            else:
-                authors = {a.author for a in state.answers_for(state.prompt_index)}
         else:
             if Shown.PROJECTOR in changed:
                 await self._publish_projector()
@@ -239,7 +242,7 @@ class Publisher:
                 await self._publish_picks()
             if Shown.VOTES in changed and state.prompt_index in state.revealed:
                 await self._publish_results()
-            authors = {author_of(before, event) for event in events}
+            await self._publish_mine({author_of(before, event) for event in events})
         # After closing the counts say how many took part, and no answers are counted.
         has_ended = state.phase is Phase.ENDED and before.phase is not Phase.ENDED
         if Shown.COUNTS in changed or has_ended:
@@ -249,7 +252,6 @@ class Publisher:
                 frame = self.answer_count(locale)
                 self.hub.publish_here(self.channel("console", locale), [frame])
             self._to_screen(lambda: [self.answer_count(self.record.lang)])
-        await self._publish_mine(authors)
 
     async def _publish_results(self) -> None:
         """Dots given after the reveal change the results, which every stage shows."""
