@@ -18,7 +18,7 @@ import pytest
 from private_postgres import PrivatePostgres
 
 from conftest import AppServer
-from wire import LiveClient, join, open_session
+from wire import Facilitator, LiveClient, join, open_session
 
 pytestmark = pytest.mark.usefixtures("close_live_clients")
 
@@ -54,11 +54,8 @@ async def saved_answers(url: str, session_id: str) -> list[str]:
     return [row["text"] for row in rows]
 
 
-async def test_answers_while_postgresql_is_down_are_refused_and_the_session_recovers(
-    server: AppServer, postgres: PrivatePostgres
-) -> None:
-    """Acknowledged before the outage and after it: saved and shown. During it: every
-    answer refused with the try-again text, on a connection that stays open."""
+async def answering(server: AppServer) -> tuple[Facilitator, LiveClient, LiveClient]:
+    """A session with its console and one phone, the first question open for answers."""
     fac = await open_session(server.url)
     console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
     phone = await LiveClient.connect(
@@ -66,6 +63,15 @@ async def test_answers_while_postgresql_is_down_are_refused_and_the_session_reco
     )
     assert await console.request("open_prompt", prompt=0) == "ok"
     await phone.wait_text('name="text"')
+    return fac, console, phone
+
+
+async def test_answers_while_postgresql_is_down_are_refused_and_the_session_recovers(
+    server: AppServer, postgres: PrivatePostgres
+) -> None:
+    """Acknowledged before the outage and after it: saved and shown. During it: every
+    answer refused with the try-again text, on a connection that stays open."""
+    fac, console, phone = await answering(server)
     assert await phone.request("answer", text="Voor de storing") == "ok"
     await console.wait_text(">Voor de storing<")
 
@@ -95,13 +101,7 @@ async def test_a_write_while_postgresql_hangs_waits_and_is_saved_once_it_answers
     one that is down: the answer is neither acknowledged nor refused while it hangs, the
     health check says the store does not answer, and once it answers again the answer is
     acknowledged and saved once."""
-    fac = await open_session(server.url)
-    console = await LiveClient.connect(server.url, fac.session_id, "console", fac.cookie)
-    phone = await LiveClient.connect(
-        server.url, fac.session_id, "phone", await join(server.url, fac.code)
-    )
-    assert await console.request("open_prompt", prompt=0) == "ok"
-    await phone.wait_text('name="text"')
+    fac, console, phone = await answering(server)
 
     postgres.freeze()
     try:
