@@ -129,16 +129,15 @@ def _check(name: str, value: object, source: str) -> None:
             raise SettingsError(f"{source} is out of range: use {_plain(least)} to {_plain(most)}")
     if name == "log_level" and str(value).lower() not in LOG_LEVELS:
         raise SettingsError(f"{source} is not a log level: use one of {', '.join(LOG_LEVELS)}")
-    if name == "trusted_proxies" and value:
+    if name == "trusted_proxies" and value and str(value).strip() != "*":  # * trusts all
         for proxy in str(value).split(","):
             _check_proxy(proxy.strip(), source)
 
 
 def _check_proxy(proxy: str, source: str) -> None:
     """An address or a network. uvicorn would take anything else as a name no client has,
-    and a network written with host bits ("10.0.0.1/24") likewise: trusted, silently, never."""
-    if proxy == "*":
-        return
+    and a network written with host bits ("10.0.0.1/24") or a "*" in a list likewise:
+    trusted, silently, never."""
     try:
         if "/" in proxy:
             ipaddress.ip_network(proxy)

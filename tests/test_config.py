@@ -195,6 +195,7 @@ def test_an_unknown_log_level_is_refused() -> None:
     [
         ("nginx.local", "'nginx.local' is not an IP address or network;"),
         ("10.0.0.10,10.0.0.300", "'10.0.0.300' is not an IP address or network;"),
+        ("10.0.0.10,*", "'*' is not an IP address or network;"),
         ("10.0.0.1/24", "'10.0.0.1/24' is not an IP address or network (the network is"),
     ],
 )
